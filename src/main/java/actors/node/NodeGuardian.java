@@ -1,0 +1,25 @@
+package actors.node;
+
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+
+/** The root actor of a node: starts one subsystem per configured role. */
+public final class NodeGuardian {
+  private NodeGuardian() {}
+
+  public static Behavior<Void> create(NodeSettings settings) {
+    return Behaviors.setup(ctx -> {
+      NodeStatus.get(ctx.getSystem()).expect(settings);
+      ctx.getLog().info("node starting node_id={} roles={} data_dir={}", settings.nodeId(),
+          settings.roles().stream().map(Role::configName).toList(), settings.dataDir());
+      for (Role role : settings.roles()) {
+        ctx.spawn(subsystem(role, settings), role.configName());
+      }
+      return Behaviors.empty();
+    });
+  }
+
+  private static Behavior<Void> subsystem(Role role, NodeSettings settings) {
+    return PendingSubsystem.create(role);
+  }
+}
