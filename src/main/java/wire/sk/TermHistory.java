@@ -82,12 +82,12 @@ public record TermHistory(List<Entry> entries) {
     return Lsn.min(leaderEnd, acceptorEnd);
   }
 
-  void encodeTo(FieldWriter w) {
+  public void encodeTo(FieldWriter w) {
     w.u32(entries.size());
     for (Entry e : entries) w.u64(e.term()).u64(e.lsn().value());
   }
 
-  static TermHistory decode(FieldReader r) throws WireFormatException {
+  public static TermHistory decode(FieldReader r) throws WireFormatException {
     int n = r.count("term_history.n", 16);
     List<Entry> list = new java.util.ArrayList<>(n);
     for (int i = 0; i < n; i++) {
