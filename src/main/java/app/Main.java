@@ -1,6 +1,7 @@
 package app;
 
 import app.cli.NodeCommand;
+import app.cli.WaldumpCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -13,7 +14,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = StrataVersion.class,
     description = "Serverless PostgreSQL storage: safekeepers, pageserver and compute in one jar.",
-    subcommands = {NodeCommand.class})
+    subcommands = {NodeCommand.class, WaldumpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
