@@ -12,6 +12,10 @@ public record RelTag(int spcNode, int dbNode, int relNode, ForkNumber fork) {
     if (fork == null) throw new IllegalArgumentException("fork is required");
   }
 
+  public RelTag withFork(ForkNumber other) {
+    return new RelTag(spcNode, dbNode, relNode, other);
+  }
+
   @Override
   public String toString() {
     return Integer.toUnsignedString(spcNode) + "/" + Integer.toUnsignedString(dbNode) + "/"
