@@ -11,6 +11,7 @@ import java.util.Random;
  * server's signature. A pure state machine: call the three steps in order.
  */
 public final class ScramClient {
+  private final String user;
   private final String password;
   private final String clientNonce;
   private String clientFirstBare;
@@ -18,11 +19,12 @@ public final class ScramClient {
   private boolean verified;
 
   public ScramClient(String password, Random random) {
-    this(password, Scram.nonce(random));
+    this("", password, Scram.nonce(random));
   }
 
-  /** With a given nonce: for tests against published vectors. */
-  ScramClient(String password, String clientNonce) {
+  /** With a user name and a given nonce: for tests against RFC 7677's example. */
+  ScramClient(String user, String password, String clientNonce) {
+    this.user = user.replace("=", "=3D").replace(",", "=2C");
     this.password = password;
     this.clientNonce = clientNonce;
   }
@@ -33,7 +35,7 @@ public final class ScramClient {
 
   /** client-first-message, the data of the SASLInitialResponse. */
   public String clientFirstMessage() {
-    clientFirstBare = "n=,r=" + clientNonce;
+    clientFirstBare = "n=" + user + ",r=" + clientNonce;
     return Scram.GS2_HEADER + clientFirstBare;
   }
 

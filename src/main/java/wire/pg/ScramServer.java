@@ -20,9 +20,14 @@ public final class ScramServer {
   private String nonce;
 
   public ScramServer(String user, ScramVerifier verifier, Random random) {
+    this(user, verifier, Scram.nonce(random));
+  }
+
+  /** With a given nonce: for tests against RFC 7677's example. */
+  ScramServer(String user, ScramVerifier verifier, String serverNonce) {
     this.user = user;
     this.verifier = verifier;
-    this.serverNonce = Scram.nonce(random);
+    this.serverNonce = serverNonce;
   }
 
   /** Reads client-first-message (SASLInitialResponse data) and returns server-first-message. */
