@@ -34,7 +34,8 @@ final class CommandParser {
     List<Token> tokens = tokenize(query);
     if (!tokens.isEmpty() && tokens.get(tokens.size() - 1).text.equals(";")) tokens.remove(tokens.size() - 1);
     if (tokens.isEmpty() || tokens.get(0).kind != Kind.WORD) {
-      throw new ProtocolException(new ProtocolError.UnknownCommand(query.strip()));
+      String text = query.strip();
+      throw new ProtocolException(new ProtocolError.UnknownCommand(text.length() > 60 ? text.substring(0, 60) + "..." : text));
     }
     String word = tokens.get(0).text;
     CommandParser p = new CommandParser(tokens, word.toUpperCase(Locale.ROOT));
