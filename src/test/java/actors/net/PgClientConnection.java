@@ -13,7 +13,6 @@ import akka.stream.javadsl.SourceQueueWithComplete;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import wire.pg.Authentication;
 import wire.pg.BackendMessage;
@@ -94,9 +93,5 @@ final class PgClientConnection implements AutoCloseable {
   @Override public void close() {
     out.complete();
     in.cancel();
-  }
-
-  static Random random() {
-    return new java.security.SecureRandom();
   }
 }
