@@ -62,6 +62,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   private ActorRef<WalSender.Command> sender;
   private int unansweredAppends;
   private ActorRef<Ack> heldAck;
+  private int senders;
 
   static Behavior<Command> create(SafekeeperSettings settings, ActorRef<Timelines.Command> timelines, Outbox out) {
     return Behaviors.setup(ctx -> new SafekeeperSession(ctx, settings, timelines, out));
@@ -138,7 +139,8 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     }
     if (command instanceof ReplicationCommand.StartReplication start) {
       if (startup.timeline().isEmpty()) return fatal(SqlState.PROTOCOL_VIOLATION, StartupOptions.MISSING_IDS);
-      sender = ctx.spawn(WalSender.create(settings, timelines, startup.timeline().get(), start, out, ctx.getSelf()), "sender");
+      sender = ctx.spawn(WalSender.create(settings, timelines, startup.timeline().get(), start, out, ctx.getSelf(),
+          startup.applicationName()), "sender-" + (++senders));
       mode = Mode.SEND;
       return ack(ack);
     }
@@ -180,19 +182,18 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
               : new Timelines.NotFound(SkError.STORAGE.failure("timeline registry did not answer: " + err.getMessage())), g));
       return ack(ack);
     }
-    switch (pm) {
-      case ProposerMessage.VoteRequest v -> acceptor.tell(new TimelineAcceptor.Vote(v, replies));
-      case ProposerMessage.ProposerElected e -> acceptor.tell(new TimelineAcceptor.Elect(e, replies));
-      case ProposerMessage.AppendRequest a -> {
-        acceptor.tell(new TimelineAcceptor.Append(a, replies));
-        if (++unansweredAppends >= MAX_UNANSWERED_APPENDS) {
-          heldAck = ack;   // read no more until the acceptor catches up
-          return this;
-        }
+    if (pm instanceof ProposerMessage.VoteRequest v) {
+      acceptor.tell(new TimelineAcceptor.Vote(v, replies));
+    } else if (pm instanceof ProposerMessage.ProposerElected e) {
+      acceptor.tell(new TimelineAcceptor.Elect(e, replies));
+    } else if (pm instanceof ProposerMessage.AppendRequest a) {
+      acceptor.tell(new TimelineAcceptor.Append(a, replies));
+      if (++unansweredAppends >= MAX_UNANSWERED_APPENDS) {
+        heldAck = ack;   // read no more until the acceptor catches up
+        return this;
       }
-      case ProposerMessage.ProposerGreeting g -> {
-        return fatal(SkError.MALFORMED.sqlState(), "a second greeting on one connection");
-      }
+    } else {
+      return fatal(SkError.MALFORMED.sqlState(), "a second greeting on one connection");
     }
     return ack(ack);
   }
@@ -221,7 +222,9 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
 
   private Behavior<Command> onSenderDone(SenderDone m) {
     if (m.error().isPresent()) return fatal(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, m.error().get());
-    return finish();
+    sender = null;
+    mode = Mode.IDLE;   // the copy ended cleanly; more commands may follow
+    return this;
   }
 
   private Behavior<Command> onGone() {

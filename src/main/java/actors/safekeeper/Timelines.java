@@ -45,16 +45,18 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
 
   private final ActorContext<Command> ctx;
   private final SafekeeperSettings settings;
+  private final SafekeeperMetrics metrics;
   private final Map<TimelineId, ActorRef<TimelineAcceptor.Command>> acceptors = new HashMap<>();
 
-  public static Behavior<Command> create(SafekeeperSettings settings) {
-    return Behaviors.setup(ctx -> new Timelines(ctx, settings));
+  public static Behavior<Command> create(SafekeeperSettings settings, SafekeeperMetrics metrics) {
+    return Behaviors.setup(ctx -> new Timelines(ctx, settings, metrics));
   }
 
-  private Timelines(ActorContext<Command> ctx, SafekeeperSettings settings) throws IOException {
+  private Timelines(ActorContext<Command> ctx, SafekeeperSettings settings, SafekeeperMetrics metrics) throws IOException {
     super(ctx);
     this.ctx = ctx;
     this.settings = settings;
+    this.metrics = metrics;
     Files.createDirectories(settings.dataDir());
     for (TimelineId id : onDisk()) spawn(id);
     ctx.getLog().info("safekeeper timelines loaded count={} data_dir={}", acceptors.size(), settings.dataDir());
@@ -132,7 +134,7 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
 
   private ActorRef<TimelineAcceptor.Command> spawn(TimelineId id) {
     ActorRef<TimelineAcceptor.Command> a = ctx.spawn(
-        TimelineAcceptor.create(settings.nodeId(), settings.timelineDir(id.tenantId(), id.timelineId())),
+        TimelineAcceptor.create(settings.nodeId(), settings.timelineDir(id.tenantId(), id.timelineId()), metrics),
         "timeline-" + id.tenantId() + "-" + id.timelineId(), DispatcherSelector.fromConfig("strata.blocking-io"));
     ctx.watchWith(a, new AcceptorStopped(id));
     acceptors.put(id, a);
