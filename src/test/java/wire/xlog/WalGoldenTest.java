@@ -181,6 +181,21 @@ class WalGoldenTest {
     if (b.image().holeLength() > 0) {
       assertEquals(lower, b.image().holeOffset(), "the hole starts at pd_lower in " + where);
     }
+    if (special == 8192) assertHeapTuplesBehindTheHole(p, lower, upper, where);
+  }
+
+  /** On heap pages each used line pointer must lead to a tuple whose t_hoff fits in it: the bytes after the hole are in place. */
+  private static void assertHeapTuplesBehindTheHole(java.nio.ByteBuffer p, int lower, int upper, String where) {
+    for (int item = 24; item + 4 <= lower; item += 4) {
+      int lp = p.getInt(item);
+      int offset = lp & 0x7FFF;
+      int flags = (lp >>> 15) & 3;
+      int length = lp >>> 17;
+      if (flags != 1) continue; // only LP_NORMAL items carry a tuple here
+      assertTrue(offset >= upper && offset + length <= 8192, "item at " + offset + " length " + length + " in " + where);
+      int hoff = p.get(offset + 22) & 0xFF;
+      assertTrue(hoff >= 23 && hoff <= length && hoff % 8 == 0, "t_hoff " + hoff + " of the tuple at " + offset + " in " + where);
+    }
   }
 
   @Test
