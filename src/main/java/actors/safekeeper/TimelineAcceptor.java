@@ -185,7 +185,7 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
       return refuse(m.replyTo(), SkError.UNEXPECTED_TRUNCATION, "truncation at " + e.startStreamingAt()
           + " is below commit_lsn " + commitLsn);
     }
-    wal.truncate(e.startStreamingAt());
+    wal.truncate(e.startStreamingAt(), persisted.systemId());
     persist(current().elected(e.termHistory(), e.startStreamingAt()));
     termStartLsn = e.termHistory().entries().get(e.termHistory().entries().size() - 1).lsn();
     publishPositions();

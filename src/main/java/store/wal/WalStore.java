@@ -4,7 +4,11 @@ import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Path;
+import java.util.Arrays;
 import wire.xlog.Lsn;
+import wire.xlog.encode.PageHeader;
+import wire.xlog.encode.WalIdentity;
+import wire.xlog.encode.WalStreamEncoder;
 import wire.xlog.WalDecoder;
 import wire.xlog.WalFormatException;
 import wire.xlog.WalRecord;
@@ -137,19 +141,39 @@ public final class WalStore implements Closeable {
    * Cuts the WAL at {@code end}, a record boundary, and positions the next append there (§5.4).
    * Refuses to create a hole beyond the last complete record.
    */
-  public void truncate(Lsn end) throws IOException {
+  public void truncate(Lsn end, long systemId) throws IOException {
+    boolean empty = !writeLsn.isValid();
     if (writeRecordLsn.isValid() && end.isAfter(writeRecordLsn)) {
       throw new IllegalArgumentException("truncation at " + end + " is beyond the last record end " + writeRecordLsn);
     }
     // The usual reconnect case cuts nothing; after a crash the tail may hold garbage, so always cut.
     boolean noop = !truncationPending && end.equals(writeLsn) && end.equals(flushRecordLsn);
     if (!noop) segments.truncate(end);
+    if (empty && end.segmentOffset(segments.segmentSize()) > 0) writeSyntheticPrefix(end, systemId);
     writeLsn = end;
     writeRecordLsn = end;
     flushRecordLsn = end;
     flushedBytesLsn = end;
     decoder = WalDecoder.startingAt(end, segments.segmentSize());
     truncationPending = false;
+  }
+
+  /**
+   * A timeline's first segment holds no real WAL before its start; page headers there (and the
+   * continuation trick on the start's own page) keep pg_waldump and other readers working.
+   */
+  private void writeSyntheticPrefix(Lsn start, long systemId) throws IOException {
+    WalIdentity id = new WalIdentity(systemId, 1, (int) segments.segmentSize());
+    Lsn segStart = start.segmentStart(segments.segmentSize());
+    byte[] prefix;
+    if (start.pageOffset() == 0) {
+      prefix = Arrays.copyOf(PageHeader.encode(id, segStart, 0), (int) start.minus(segStart));
+    } else {
+      byte[] segment = WalStreamEncoder.withZeroPrefix(id, start).segments().get(0).bytes();
+      prefix = Arrays.copyOf(segment, (int) start.minus(segStart));
+    }
+    segments.write(segStart, ByteBuffer.wrap(prefix));
+    segments.flush();
   }
 
   /** Reads stored WAL at {@code at}; never past the end of at's segment; -1 if no file holds it. */

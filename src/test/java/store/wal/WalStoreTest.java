@@ -74,7 +74,7 @@ class WalStoreTest {
   void reportsOnlyDurableRecordEndsAndStoresIdenticalBytes() throws Exception {
     Lsn mid = segmentStart.plus(SEG / 2 + 12345);   // inside some record
     try (WalStore store = WalStore.open(dir, SEG, Lsn.INVALID)) {
-      store.truncate(segmentStart);
+      store.truncate(segmentStart, 0);
       appendRange(store, segmentStart, mid);
       assertEquals(segmentStart, store.flushLsn(), "nothing is flushed before fsync");
       store.flush();
@@ -92,7 +92,7 @@ class WalStoreTest {
     Lsn cut = segmentStart.plus(SEG / 3);
     Lsn expectedEnd = lastRecordEndBefore(cut);
     try (WalStore store = WalStore.open(dir, SEG, Lsn.INVALID)) {
-      store.truncate(segmentStart);
+      store.truncate(segmentStart, 0);
       appendRange(store, segmentStart, cut);
       store.flush();
     }
@@ -102,7 +102,7 @@ class WalStoreTest {
       assertEquals(expectedEnd, store.writeLsn());
       var e = assertThrows(WalStore.RefusedAppend.class, () -> store.append(expectedEnd, ByteBuffer.allocate(8)));
       assertTrue(e.getMessage().contains("truncation"), e.getMessage());
-      store.truncate(expectedEnd);
+      store.truncate(expectedEnd, 0);
       appendRange(store, expectedEnd, segmentStart.plus(SEG));
       store.flush();
     }
@@ -113,7 +113,7 @@ class WalStoreTest {
   @Test
   void overlapsAndGapsAreRefusedWithoutWriting() throws Exception {
     try (WalStore store = WalStore.open(dir, SEG, Lsn.INVALID)) {
-      store.truncate(segmentStart);
+      store.truncate(segmentStart, 0);
       appendRange(store, segmentStart, segmentStart.plus(8192));
       var overlap = assertThrows(WalStore.RefusedAppend.class, () -> store.append(segmentStart.plus(100), ByteBuffer.allocate(8)));
       assertTrue(overlap.getMessage().contains("rewrites"), overlap.getMessage());
@@ -126,7 +126,7 @@ class WalStoreTest {
   @Test
   void undecodableWalIsRefusedAndNotWritten() throws Exception {
     try (WalStore store = WalStore.open(dir, SEG, Lsn.INVALID)) {
-      store.truncate(segmentStart);
+      store.truncate(segmentStart, 0);
       byte[] page = Arrays.copyOf(segment, 8192);
       page[0] ^= 0x7F;   // break the page magic
       var e = assertThrows(WalStore.RefusedAppend.class, () -> store.append(segmentStart, ByteBuffer.wrap(page)));
