@@ -48,7 +48,7 @@ wait_for(int fd, short events)
 }
 
 int
-channel_listen(const char *path)
+channel_connect(const char *path)
 {
 	struct sockaddr_un addr;
 	int			fd;
@@ -65,49 +65,16 @@ channel_listen(const char *path)
 	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
 	if (fd < 0)
 		ereport(ERROR, (errcode_for_socket_access(), errmsg("walredo: socket() failed: %m")));
-	/* A previous process of ours may have died and left its socket file behind. */
-	unlink(path);
-	if (bind(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0 || listen(fd, 1) < 0)
+	if (connect(fd, (struct sockaddr *) &addr, sizeof(addr)) < 0)
 	{
 		int			saved = errno;
 
 		close(fd);
 		errno = saved;
 		ereport(ERROR, (errcode_for_socket_access(),
-						errmsg("walredo: cannot listen on \"%s\": %m", path)));
+						errmsg("walredo: cannot connect to \"%s\": %m", path)));
 	}
 	return fd;
-}
-
-/* Returns the connected socket, or -1 when nobody connected within timeout_ms. */
-int
-channel_accept(int listen_fd, int timeout_ms)
-{
-	int			waited = 0;
-
-	for (;;)
-	{
-		struct pollfd pfd = {.fd = listen_fd, .events = POLLIN};
-		int			rc;
-		int			fd;
-
-		CHECK_FOR_INTERRUPTS();
-		rc = poll(&pfd, 1, POLL_SLICE_MS);
-		if (rc < 0 && errno != EINTR)
-			ereport(ERROR, (errcode_for_socket_access(), errmsg("walredo: poll failed: %m")));
-		if (rc <= 0)
-		{
-			waited += POLL_SLICE_MS;
-			if (waited >= timeout_ms)
-				return -1;
-			continue;
-		}
-		fd = accept4(listen_fd, NULL, NULL, SOCK_CLOEXEC);
-		if (fd >= 0)
-			return fd;
-		if (errno != EINTR && errno != EAGAIN && errno != ECONNABORTED)
-			ereport(ERROR, (errcode_for_socket_access(), errmsg("walredo: accept failed: %m")));
-	}
 }
 
 void

@@ -1,12 +1,13 @@
 /*
  * serve.c: walredo_serve(socket_path), the extension's only SQL function.
  *
- * The page server starts `postgres --single` on a scratch cluster and feeds it
- * one statement on stdin: SELECT walredo_serve('<dir>/redo.sock'). The call
- * listens on that path, serves exactly one client connection and returns when
- * the client says X or hangs up; postgres then reads EOF on stdin and exits.
- * One process, one connection: a page server that restarts gets a fresh
- * process, and nothing is left running when the client disappears.
+ * The page server listens on a Unix-domain socket, starts `postgres --single`
+ * on a scratch cluster and feeds it one statement on stdin:
+ * SELECT walredo_serve('<dir>/redo.sock'). The call connects back to that
+ * socket, serves the connection and returns when the client says X or hangs
+ * up; postgres then reads EOF on stdin and exits. One process, one connection:
+ * nothing is left running when the page server disappears, and the page
+ * server learns the process is ready without polling for a socket file.
  */
 #include "strata_walredo.h"
 
@@ -19,9 +20,6 @@
 PG_MODULE_MAGIC;
 
 PG_FUNCTION_INFO_V1(walredo_serve);
-
-/* A client that has not connected by then is not coming; do not linger. */
-#define ACCEPT_TIMEOUT_MS 60000
 
 #define BEGIN_PAYLOAD 17		/* spc u32, db u32, rel u32, fork u8, blk u32 */
 #define APPLY_HEAD 16			/* start_lsn u64, end_lsn u64 */
@@ -165,7 +163,6 @@ walredo_serve(PG_FUNCTION_ARGS)
 	char	   *path = text_to_cstring(PG_GETARG_TEXT_PP(0));
 	Channel		ch;
 	Counters	counters = {0};
-	int			listen_fd;
 	int			fd;
 
 	/*
@@ -178,16 +175,7 @@ walredo_serve(PG_FUNCTION_ARGS)
 						errmsg("walredo_serve runs only in a single-user backend (postgres --single)")));
 
 	redo_startup();
-	listen_fd = channel_listen(path);
-	fd = channel_accept(listen_fd, ACCEPT_TIMEOUT_MS);
-	/* Only one client is ever served; the path is of no further use. */
-	close(listen_fd);
-	unlink(path);
-	if (fd < 0)
-		ereport(ERROR, (errcode(ERRCODE_CONNECTION_FAILURE),
-						errmsg("walredo: no client connected to \"%s\" within %d s",
-							   path, ACCEPT_TIMEOUT_MS / 1000)));
-
+	fd = channel_connect(path);
 	channel_init(&ch, fd);
 	PG_TRY();
 	{

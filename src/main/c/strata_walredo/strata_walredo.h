@@ -66,8 +66,7 @@ typedef struct Message
 	const char *payload;		/* valid until the next channel_next() */
 } Message;
 
-extern int	channel_listen(const char *path);
-extern int	channel_accept(int listen_fd, int timeout_ms);
+extern int	channel_connect(const char *path);
 extern void channel_init(Channel *ch, int fd);
 extern bool channel_next(Channel *ch, Message *msg);
 extern void channel_reply(Channel *ch, char type, const char *head, size_t head_len,
