@@ -12,7 +12,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = StrataVersion.class,
     description = "Serverless PostgreSQL storage: safekeepers, pageserver and compute in one jar.",
-    subcommands = {})
+    subcommands = {app.cli.WaldumpCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

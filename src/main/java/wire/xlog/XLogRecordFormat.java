@@ -1,0 +1,218 @@
+package wire.xlog;
+
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.zip.CRC32C;
+import wire.xlog.WalFormatException.Kind;
+
+/**
+ * The layout of one WAL record (access/xlogrecord.h), little-endian:
+ *
+ * <pre>
+ * XLogRecord (24): tot_len u32 | xid u32 | prev u64 | info u8 | rmid u8 | pad 2 | crc u32
+ * then headers:    block (id 0..32): id u8 | fork_flags u8 | data_len u16
+ *                      [image: bimg_len u16 | hole_offset u16 | bimg_info u8 [hole_length u16 if compressed with hole]]
+ *                      [RelFileNode spc u32 | db u32 | rel u32 unless SAME_REL] | blkno u32
+ *                  origin (253): u16 | toplevel xid (252): u32
+ *                  main data (255): len u8, or (254): len u32 — always last
+ * then payloads:   per block in order: image bytes, then data; finally main data.
+ * </pre>
+ *
+ * The CRC-32C covers the bytes after the 24-byte header, then the header up to xl_crc.
+ */
+public final class XLogRecordFormat {
+  public static final int HEADER_SIZE = 24;
+  static final int CRC_OFFSET = 20;
+  public static final int MAX_BLOCK_ID = 32;
+  static final int BLOCK_ID_DATA_SHORT = 255;
+  static final int BLOCK_ID_DATA_LONG = 254;
+  static final int BLOCK_ID_ORIGIN = 253;
+  static final int BLOCK_ID_TOPLEVEL_XID = 252;
+
+  private XLogRecordFormat() {}
+
+  /**
+   * Checks a standalone record (for example one received by the redo worker): length, CRC and
+   * block headers, then decodes it.
+   */
+  public static WalRecord parse(ByteBuffer raw, Lsn lsn, Lsn end) throws WalFormatException {
+    ByteBuffer rec = raw.slice().order(ByteOrder.LITTLE_ENDIAN);
+    if (rec.limit() < HEADER_SIZE || Integer.toUnsignedLong(rec.getInt(0)) != rec.limit()) {
+      throw new WalFormatException(Kind.INVALID_RECORD_LENGTH, lsn,
+          "buffer of " + rec.limit() + " bytes" + (rec.limit() >= 4 ? " but xl_tot_len " + Integer.toUnsignedString(rec.getInt(0)) : ""));
+    }
+    if (!RmgrId.isValid(rec.get(17) & 0xFF)) {
+      throw new WalFormatException(Kind.INVALID_RMGR, lsn, "resource manager id " + (rec.get(17) & 0xFF));
+    }
+    checkCrc(rec, new CRC32C(), lsn.value());
+    return decode(rec, lsn.value(), end.value());
+  }
+
+  static void checkCrc(ByteBuffer rec, CRC32C crc, long lsn) throws WalFormatException {
+    crc.reset();
+    int len = rec.limit();
+    if (rec.hasArray()) {
+      byte[] a = rec.array();
+      int base = rec.arrayOffset();
+      crc.update(a, base + HEADER_SIZE, len - HEADER_SIZE);
+      crc.update(a, base, CRC_OFFSET);
+    } else {
+      crc.update(rec.slice(HEADER_SIZE, len - HEADER_SIZE));
+      crc.update(rec.slice(0, CRC_OFFSET));
+    }
+    int stored = rec.getInt(CRC_OFFSET);
+    if ((int) crc.getValue() != stored) {
+      throw new WalFormatException(Kind.BAD_CRC, Lsn.of(lsn),
+          String.format("record checksum %08X, computed %08X", stored, (int) crc.getValue()));
+    }
+  }
+
+  /** Decodes a record whose length and CRC are verified; rec is little-endian, index 0 = start. */
+  static WalRecord decode(ByteBuffer rec, long lsn, long end) throws WalFormatException {
+    int total = rec.limit();
+    int pos = HEADER_SIZE;
+    long remaining = total - HEADER_SIZE;
+    long dataTotal = 0;
+    int maxBlockId = -1;
+    int origin = WalRecord.INVALID_ORIGIN;
+    int toplevelXid = WalRecord.INVALID_XID;
+    long mainDataLength = 0;
+    RelFileNode lastRel = null;
+    List<BlockHeader> heads = null;
+
+    while (remaining > dataTotal) {
+      if (remaining < 1) throw shortData(lsn);
+      int id = rec.get(pos) & 0xFF;
+      pos++;
+      remaining--;
+      if (id == BLOCK_ID_DATA_SHORT || id == BLOCK_ID_DATA_LONG) {
+        int size = id == BLOCK_ID_DATA_SHORT ? 1 : 4;
+        if (remaining < size) throw shortData(lsn);
+        mainDataLength = size == 1 ? rec.get(pos) & 0xFF : Integer.toUnsignedLong(rec.getInt(pos));
+        pos += size;
+        remaining -= size;
+        dataTotal += mainDataLength;
+        break; // main data always comes last
+      } else if (id == BLOCK_ID_ORIGIN) {
+        if (remaining < 2) throw shortData(lsn);
+        origin = Short.toUnsignedInt(rec.getShort(pos));
+        pos += 2;
+        remaining -= 2;
+      } else if (id == BLOCK_ID_TOPLEVEL_XID) {
+        if (remaining < 4) throw shortData(lsn);
+        toplevelXid = rec.getInt(pos);
+        pos += 4;
+        remaining -= 4;
+      } else if (id <= MAX_BLOCK_ID) {
+        if (id <= maxBlockId) throw badBlock(lsn, "out-of-order block_id " + id);
+        maxBlockId = id;
+        if (remaining < 3) throw shortData(lsn);
+        int forkFlags = rec.get(pos) & 0xFF;
+        int dataLength = Short.toUnsignedInt(rec.getShort(pos + 1));
+        pos += 3;
+        remaining -= 3;
+        boolean hasData = (forkFlags & BlockRef.HAS_DATA) != 0;
+        if (hasData != (dataLength > 0)) {
+          throw badBlock(lsn, "block " + id + ": BKPBLOCK_HAS_DATA " + (hasData ? "set" : "not set") + " but data length " + dataLength);
+        }
+        dataTotal += dataLength;
+        int imageLength = -1;
+        int holeOffset = 0;
+        int holeLength = 0;
+        int imageInfo = 0;
+        if ((forkFlags & BlockRef.HAS_IMAGE) != 0) {
+          if (remaining < 5) throw shortData(lsn);
+          imageLength = Short.toUnsignedInt(rec.getShort(pos));
+          holeOffset = Short.toUnsignedInt(rec.getShort(pos + 2));
+          imageInfo = rec.get(pos + 4) & 0xFF;
+          pos += 5;
+          remaining -= 5;
+          boolean compressed = (imageInfo & BlockImage.COMPRESSED) != 0;
+          boolean hasHole = (imageInfo & BlockImage.HAS_HOLE) != 0;
+          if (compressed && hasHole) {
+            if (remaining < 2) throw shortData(lsn);
+            holeLength = Short.toUnsignedInt(rec.getShort(pos));
+            pos += 2;
+            remaining -= 2;
+          } else if (!compressed) {
+            holeLength = BlockImage.PAGE_SIZE - imageLength;
+          }
+          dataTotal += imageLength;
+          checkImage(lsn, id, imageLength, holeOffset, holeLength, compressed, hasHole);
+        }
+        RelFileNode rel;
+        if ((forkFlags & BlockRef.SAME_REL) == 0) {
+          if (remaining < 12) throw shortData(lsn);
+          rel = new RelFileNode(rec.getInt(pos), rec.getInt(pos + 4), rec.getInt(pos + 8));
+          pos += 12;
+          remaining -= 12;
+        } else if (lastRel == null) {
+          throw badBlock(lsn, "block " + id + ": BKPBLOCK_SAME_REL set but no previous relation");
+        } else {
+          rel = lastRel;
+        }
+        lastRel = rel;
+        if (remaining < 4) throw shortData(lsn);
+        int blockNumber = rec.getInt(pos);
+        pos += 4;
+        remaining -= 4;
+        if (heads == null) heads = new ArrayList<>(2);
+        heads.add(new BlockHeader(id, forkFlags, rel, blockNumber, dataLength, imageLength, holeOffset, holeLength, imageInfo));
+      } else {
+        throw badBlock(lsn, "invalid block_id " + id);
+      }
+    }
+    if (remaining != dataTotal) throw shortData(lsn);
+
+    int payload = pos;
+    List<BlockRef> blocks = List.of();
+    if (heads != null) {
+      BlockRef[] out = new BlockRef[heads.size()];
+      for (int i = 0; i < out.length; i++) {
+        BlockHeader h = heads.get(i);
+        BlockImage image = null;
+        if (h.imageLength >= 0) {
+          image = new BlockImage(rec, payload, h.imageLength, h.holeOffset, h.holeLength, h.imageInfo, lsn);
+          payload += h.imageLength;
+        }
+        out[i] = new BlockRef(h.id, h.forkFlags, h.rel, h.blockNumber, rec, payload, h.dataLength, image);
+        payload += h.dataLength;
+      }
+      blocks = List.of(out);
+    }
+    return new WalRecord(lsn, end, rec, rec.getInt(4), rec.getLong(8), rec.get(16) & 0xFF, rec.get(17) & 0xFF, blocks,
+        payload, (int) mainDataLength, origin, toplevelXid);
+  }
+
+  /** A block's header fields, kept until the payload offsets are known; imageLength -1 = no image. */
+  private record BlockHeader(int id, int forkFlags, RelFileNode rel, int blockNumber, int dataLength, int imageLength,
+      int holeOffset, int holeLength, int imageInfo) {}
+
+  private static void checkImage(long lsn, int id, int length, int holeOffset, int holeLength, boolean compressed,
+      boolean hasHole) throws WalFormatException {
+    String what = null;
+    if (hasHole && (holeOffset == 0 || holeLength == 0 || length == BlockImage.PAGE_SIZE)) {
+      what = "BKPIMAGE_HAS_HOLE set, but hole offset " + holeOffset + " length " + holeLength + " image length " + length;
+    } else if (!hasHole && (holeOffset != 0 || holeLength != 0)) {
+      what = "BKPIMAGE_HAS_HOLE not set, but hole offset " + holeOffset + " length " + holeLength;
+    } else if (compressed && length == BlockImage.PAGE_SIZE) {
+      what = "compressed image of a full " + length + " bytes";
+    } else if (!hasHole && !compressed && length != BlockImage.PAGE_SIZE) {
+      what = "uncompressed image without hole of " + length + " bytes";
+    } else if (holeOffset + holeLength > BlockImage.PAGE_SIZE) {
+      what = "hole offset " + holeOffset + " length " + holeLength + " beyond the page";
+    }
+    if (what != null) throw badBlock(lsn, "block " + id + ": " + what);
+  }
+
+  private static WalFormatException shortData(long lsn) {
+    return new WalFormatException(Kind.INVALID_RECORD_LENGTH, Lsn.of(lsn),
+        "block headers and payload lengths do not add up to xl_tot_len");
+  }
+
+  private static WalFormatException badBlock(long lsn, String what) {
+    return new WalFormatException(Kind.INVALID_BLOCK_REFERENCE, Lsn.of(lsn), what);
+  }
+}
