@@ -1,6 +1,7 @@
 package store.redo;
 
-import wire.pgdata.RelTag;
+import wire.redo.RedoRequest;
+import wire.xlog.RelFileNode;
 import wire.xlog.Lsn;
 
 /**
@@ -8,14 +9,14 @@ import wire.xlog.Lsn;
  * record, no base image, an ERROR inside redo). The process is still usable.
  */
 public final class RedoFailed extends RedoException {
-  private final RelTag rel;
+  private final RelFileNode rel;
   private final int fork;
   private final int blkno;
   private final Lsn lsn;
   private final String reason;
 
-  public RedoFailed(RelTag rel, int fork, int blkno, Lsn lsn, String reason) {
-    super("redo of " + rel.block(fork, blkno) + " failed" + (lsn.isValid() ? " at " + lsn : "") + ": " + reason, null);
+  public RedoFailed(RelFileNode rel, int fork, int blkno, Lsn lsn, String reason) {
+    super("redo of " + RedoRequest.block(rel, fork, blkno) + " failed" + (lsn.isValid() ? " at " + lsn : "") + ": " + reason, null);
     this.rel = rel;
     this.fork = fork;
     this.blkno = blkno;
@@ -23,7 +24,7 @@ public final class RedoFailed extends RedoException {
     this.reason = reason;
   }
 
-  public RelTag rel() {
+  public RelFileNode rel() {
     return rel;
   }
 

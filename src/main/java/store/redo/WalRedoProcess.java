@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import wire.pgdata.RelTag;
+import wire.xlog.RelFileNode;
 import wire.redo.RedoProtocol;
 import wire.redo.RedoRecord;
 import wire.redo.RedoRequest;
@@ -101,7 +101,7 @@ public final class WalRedoProcess implements AutoCloseable {
   }
 
   /** Rebuilds one page. */
-  public byte[] apply(RelTag rel, int fork, int blkno, byte[] baseImageOrNull, List<RedoRecord> records) throws RedoException {
+  public byte[] apply(RelFileNode rel, int fork, int blkno, byte[] baseImageOrNull, List<RedoRecord> records) throws RedoException {
     return applyAll(List.of(new RedoRequest(rel, fork, blkno, baseImageOrNull, records))).get(0).pageOrThrow();
   }
 

@@ -54,7 +54,7 @@ public final class RedoProtocol {
   public static void encode(RedoRequest r, ByteBuffer out) {
     out.order(ByteOrder.LITTLE_ENDIAN);
     header(out, BEGIN, BEGIN_PAYLOAD);
-    out.putInt(r.rel().spcOid()).putInt(r.rel().dbOid()).putInt(r.rel().relNode());
+    out.putInt(r.rel().spcNode()).putInt(r.rel().dbNode()).putInt(r.rel().relNode());
     out.put((byte) r.fork()).putInt(r.blkno());
     if (r.baseImage() != null) header(out, BASE_IMAGE, PAGE_SIZE).put(r.baseImage());
     for (RedoRecord rec : r.records()) {
