@@ -140,7 +140,7 @@ public final class WalRedoProcess implements AutoCloseable {
   }
 
   private RedoProcessFailed fail(Exception cause) {
-    String status = exitStatus();
+    String status = cause instanceof TimeoutException ? "hung" : exitStatus();
     kill(process);
     broken = new RedoProcessFailed("redo process pid=" + process.pid() + " in " + cluster.dir + " failed (" + status + "): "
         + cause.getMessage() + "\n" + cluster.logTail(30), cause);
@@ -160,13 +160,18 @@ public final class WalRedoProcess implements AutoCloseable {
   }
 
   private static void kill(Process p) {
-    // Killing runuser alone would orphan postgres.
-    p.descendants().forEach(ProcessHandle::destroyForcibly);
+    // Kill postgres itself: killing runuser alone would orphan it. runuser goes too, as it may be
+    // stopped (it stops itself when its child is stopped) and then would never reap the child.
+    List<ProcessHandle> postgres = p.descendants().toList();
+    postgres.forEach(ProcessHandle::destroyForcibly);
     p.destroyForcibly();
     try {
       p.waitFor(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+      for (ProcessHandle h : postgres) h.onExit().get(EXIT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
+    } catch (java.util.concurrent.ExecutionException | TimeoutException e) {
+      log.warn("walredo process pid={} may still be running: {}", p.pid(), e.toString());
     }
   }
 
