@@ -327,7 +327,8 @@ run_step(RedoStep step, void *arg)
 		else
 			fail_request(req.current_lsn, "%s", edata->message);
 		FreeErrorData(edata);
-		abort_subxact();
+		if (req.in_subxact)
+			abort_subxact();
 	}
 	PG_END_TRY();
 	MemoryContextSwitchTo(caller);

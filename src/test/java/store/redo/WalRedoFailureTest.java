@@ -38,6 +38,10 @@ class WalRedoFailureTest {
   private static RedoRecord second;
   private static RedoRecord third;
   private static RedoRecord commit;
+  /** A pglz-compressed full-page image of index g_pkey's metapage. */
+  private static RelFileNode index;
+  private static RedoRecord compressedImage;
+  private static int compressedLength;
 
   @BeforeAll
   static void produceWalAndStartRedo() throws Exception {
@@ -47,7 +51,10 @@ class WalRedoFailureTest {
         "create table f (id int primary key, v text)",
         "insert into f values (1, 'one')",
         "insert into f values (2, 'two')",
-        "insert into f values (3, 'three')"), List.of("f"));
+        "insert into f values (3, 'three')",
+        "set wal_compression = pglz",
+        "create table g (id int primary key)",
+        "reset wal_compression"), List.of("f", "g_pkey"));
     rel = source.relation("f").node();
     List<WalRecord> inserts = source.wal().stream()
         .filter(r -> r.rmgr() == RmgrId.HEAP && PageHistory.reference(r, rel, BlockRef.MAIN_FORK, 0) != null).toList();
@@ -57,6 +64,12 @@ class WalRedoFailureTest {
     second = redoRecord(inserts.get(1));
     third = redoRecord(inserts.get(2));
     commit = redoRecord(source.wal().stream().filter(r -> r.rmgr() == RmgrId.XACT && r.lsn().isAfter(init.start())).findFirst().orElseThrow());
+    index = source.relation("g_pkey").node();
+    WalRecord fpi = source.wal().stream()
+        .filter(r -> r.rmgr() == RmgrId.XLOG && PageHistory.reference(r, index, BlockRef.MAIN_FORK, 0) != null).findFirst().orElseThrow();
+    assertTrue(fpi.blocks().get(0).image().isCompressed(), "the metapage image is compressed");
+    compressedImage = redoRecord(fpi);
+    compressedLength = fpi.blocks().get(0).image().length();
     redo = WalRedoProcess.start(WalRedoSettings.defaults(root.resolve("redo")));
   }
 
@@ -78,6 +91,23 @@ class WalRedoFailureTest {
     assertTrue(failed.reason().contains("bad CRC"), failed.getMessage());
     assertEquals(second.start(), failed.lsn());
     assertEquals(second.end().value(), PageMask.lsn(results.get(1).pageOrThrow()), "the good request was replayed");
+  }
+
+  @Test
+  void anErrorRaisedInsideRedoFailsOnlyItsRequest() throws Exception {
+    // A corrupt compressed image with a valid CRC: decoding passes, restoring the image raises ERROR.
+    // The image is the record's tail (an FPI record has no other data).
+    byte[] corrupt = compressedImage.bytes().clone();
+    for (int i = corrupt.length - compressedLength; i < corrupt.length; i++) corrupt[i] = (byte) 0xFF;
+    resealCrc(corrupt);
+    List<RedoResult> results = redo.applyAll(List.of(
+        new RedoRequest(index, BlockRef.MAIN_FORK, 0, null, List.of(new RedoRecord(corrupt, compressedImage.start(), compressedImage.end()))),
+        new RedoRequest(index, BlockRef.MAIN_FORK, 0, null, List.of(compressedImage))));
+
+    RedoFailed failed = assertInstanceOf(RedoResult.Failed.class, results.get(0)).error();
+    assertTrue(failed.reason().contains("could not decompress image"), failed.getMessage());
+    assertEquals(compressedImage.end().value(), PageMask.lsn(results.get(1).pageOrThrow()), "the intact image was restored");
+    assertTrue(redo.isUsable());
   }
 
   @Test
@@ -143,6 +173,14 @@ class WalRedoFailureTest {
       assertTrue(failed.getMessage().contains("no progress"), failed.getMessage());
       assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the hung postgres was killed");
     }
+  }
+
+  /** Recomputes xl_crc the way PostgreSQL does: the body after the 24-byte header, then the header up to xl_crc. */
+  private static void resealCrc(byte[] record) {
+    java.util.zip.CRC32C crc = new java.util.zip.CRC32C();
+    crc.update(record, 24, record.length - 24);
+    crc.update(record, 0, 20);
+    ByteBuffer.wrap(record).order(ByteOrder.LITTLE_ENDIAN).putInt(20, (int) crc.getValue());
   }
 
   private static RedoRequest request(int blkno, byte[] base, RedoRecord... records) {
