@@ -42,8 +42,6 @@
 #include "access/xlogrecord.h"
 #include "access/xlogrecovery.h"
 #include "access/xlogutils.h"
-#include "access/heapam_xlog.h"
-#include "catalog/pg_control.h"
 #include "miscadmin.h"
 #include "storage/bufmgr.h"
 #include "storage/bufpage.h"
@@ -70,14 +68,6 @@ typedef struct Request
 	char		error[ERROR_TEXT_MAX];
 	ResourceOwner owner;		/* the service's owner, restored after the subtransaction */
 } Request;
-
-/* What remapping found out about one record. */
-typedef struct RecordPlan
-{
-	RmgrId		rmid;
-	int			others;			/* references to blocks other than the target */
-	bool		initialises_target;
-} RecordPlan;
 
 typedef void (*RedoStep) (void *arg);
 
@@ -405,164 +395,6 @@ redo_push_page(const char *page)
 		req.target_valid = true;
 }
 
-/* NULL when the record belongs here; otherwise why the page server must handle it itself. */
-static const char *
-refusal(const DecodedXLogRecord *rec)
-{
-	RmgrId		rmid = rec->header.xl_rmid;
-	uint8		info = rec->header.xl_info & ~XLR_INFO_MASK;
-
-	if (rec->max_block_id < 0)
-		return "it references no block";
-	switch (rmid)
-	{
-		case RM_XLOG_ID:
-			if (info == XLOG_FPI || info == XLOG_FPI_FOR_HINT)
-				return NULL;
-			return "XLOG records other than page images change cluster state";
-		case RM_HEAP2_ID:
-			if ((info & XLOG_HEAP_OPMASK) == XLOG_HEAP2_REWRITE)
-				return "Heap2 REWRITE writes logical-decoding files";
-			return NULL;
-		case RM_HEAP_ID:
-		case RM_BTREE_ID:
-		case RM_HASH_ID:
-		case RM_GIN_ID:
-		case RM_GIST_ID:
-		case RM_SEQ_ID:
-		case RM_SPGIST_ID:
-		case RM_BRIN_ID:
-		case RM_GENERIC_ID:
-			return NULL;
-		default:
-			if (RmgrIdIsCustom(rmid))
-				return NULL;
-			return "its resource manager changes cluster state (xact, CLOG, relmap, files), not pages";
-	}
-}
-
-static const char *
-record_name(const DecodedXLogRecord *rec)
-{
-	static char name[96];
-	const RmgrData *rm = &RmgrTable[rec->header.xl_rmid];
-	const char *id = rm->rm_identify ? rm->rm_identify(rec->header.xl_info) : NULL;
-
-	snprintf(name, sizeof(name), "%s/%s", rm->rm_name, id ? id : "UNKNOWN");
-	return name;
-}
-
-/*
- * Checks what DecodeXLogRecord() leaves to the reader: fork numbers index
- * arrays of MAX_FORKNUM + 1, P_NEW would make redo extend the relation, and a
- * hole outside the page would make RestoreBlockImage() copy out of bounds.
- */
-static bool
-blocks_are_sane(const DecodedXLogRecord *rec, XLogRecPtr lsn)
-{
-	for (int i = 0; i <= rec->max_block_id; i++)
-	{
-		const DecodedBkpBlock *blk = &rec->blocks[i];
-
-		if (!blk->in_use)
-			continue;
-		if (blk->forknum > MAX_FORKNUM)
-		{
-			fail_request(lsn, "block reference %d has fork %d", i, (int) blk->forknum);
-			return false;
-		}
-		if (blk->blkno == InvalidBlockNumber)
-		{
-			fail_request(lsn, "block reference %d has block number %u", i, blk->blkno);
-			return false;
-		}
-		if (blk->has_image &&
-			(blk->bimg_len > BLCKSZ || (uint32) blk->hole_offset + blk->hole_length > BLCKSZ))
-		{
-			fail_request(lsn, "block reference %d has an image of %u bytes with a hole at %u+%u",
-						 i, blk->bimg_len, blk->hole_offset, blk->hole_length);
-			return false;
-		}
-	}
-	return true;
-}
-
-/*
- * Rewrites the block references (see the top of this file) and fills in the
- * plan. Fails when two relations' blocks would share one J block, or when the
- * record has nothing to do with the target.
- */
-static bool
-remap_blocks(DecodedXLogRecord *rec, RecordPlan *plan, XLogRecPtr lsn)
-{
-	const RedoTarget *t = &req.target;
-	bool		whole_relation = t->fork != MAIN_FORKNUM;
-	bool		touches_target = false;
-	bool		touches_relation = false;
-
-	for (int i = 0; i <= rec->max_block_id; i++)
-	{
-		DecodedBkpBlock *a = &rec->blocks[i];
-
-		if (!a->in_use || RelFileNodeEquals(a->rnode, t->rnode))
-			continue;
-		for (int k = i + 1; k <= rec->max_block_id; k++)
-		{
-			DecodedBkpBlock *b = &rec->blocks[k];
-
-			if (b->in_use && !RelFileNodeEquals(b->rnode, t->rnode) &&
-				!RelFileNodeEquals(a->rnode, b->rnode) &&
-				a->forknum == b->forknum && a->blkno == b->blkno)
-			{
-				fail_request(lsn, "%s references block %u of two relations; they cannot share scratch relation J",
-							 record_name(rec), a->blkno);
-				return false;
-			}
-		}
-	}
-
-	plan->others = 0;
-	plan->initialises_target = false;
-	for (int i = 0; i <= rec->max_block_id; i++)
-	{
-		DecodedBkpBlock *blk = &rec->blocks[i];
-		bool		same_relation;
-
-		if (!blk->in_use)
-			continue;
-		same_relation = RelFileNodeEquals(blk->rnode, t->rnode);
-		touches_relation |= same_relation;
-		if (same_relation && blk->forknum == t->fork && blk->blkno == t->blkno)
-		{
-			touches_target = true;
-			if (blk->apply_image || (blk->flags & BKPBLOCK_WILL_INIT) != 0)
-				plan->initialises_target = true;
-			blk->rnode = scratch_s;
-		}
-		else
-		{
-			plan->others++;
-			blk->rnode = (same_relation && whole_relation) ? scratch_s : scratch_j;
-		}
-	}
-
-	/* A VM or FSM page also changes through heap records of the blocks it covers. */
-	if (!(touches_target || (whole_relation && touches_relation)))
-	{
-		fail_request(lsn, "%s does not reference the target block %u/%u/%u fork %d blk %u",
-					 record_name(rec), t->rnode.spcNode, t->rnode.dbNode, t->rnode.relNode,
-					 (int) t->fork, t->blkno);
-		return false;
-	}
-	if (!req.target_valid && !plan->initialises_target)
-	{
-		fail_request(lsn, "%s needs the target page, but no base image was sent and no earlier record restored or initialised it",
-					 record_name(rec));
-		return false;
-	}
-	return true;
-}
-
 /* Drops the pages a record put into J (and S's other blocks for a VM/FSM target). */
 static void
 forget_other_blocks(void)
@@ -702,17 +534,15 @@ redo_apply(XLogRecPtr start_lsn, XLogRecPtr end_lsn, const char *raw, uint32 len
 	decoded->next_lsn = end_lsn;
 	decoded->oversized = false;
 
-	why = refusal(decoded);
+	why = record_check(decoded);
+	if (why == NULL)
+		why = record_remap(decoded, &req.target, req.target_valid, scratch_s, scratch_j, &plan);
 	if (why != NULL)
 	{
-		fail_request(start_lsn, "%s at %X/%X is not a page record: %s",
-					 record_name(decoded), LSN_FORMAT_ARGS(start_lsn), why);
+		fail_request(start_lsn, "%s", why);
 		return;
 	}
-	if (!blocks_are_sane(decoded, start_lsn) || !remap_blocks(decoded, &plan, start_lsn))
-		return;
 
-	plan.rmid = decoded->header.xl_rmid;
 	run_step(apply_step, &plan);
 	if (!req.failed && plan.initialises_target)
 		req.target_valid = true;

@@ -3,10 +3,11 @@
  *
  * The page server hands us a target block, an optional base image and raw WAL
  * records; we replay them with PostgreSQL's own rm_redo routines and hand the
- * page back. PROTOCOL.md describes the socket protocol, DESIGN notes live in
- * redo.c. This header is the seam between the three parts:
+ * page back. PROTOCOL.md describes the socket protocol; the top of redo.c
+ * explains the design. This header is the seam between the four parts:
  *   serve.c   the SQL-callable entry point and the message loop,
  *   channel.c buffered, interruptible socket I/O,
+ *   records.c the allow-list, record sanity checks and block remapping,
  *   redo.c    everything that touches recovery, buffers and smgr.
  */
 #ifndef STRATA_WALREDO_H
@@ -14,7 +15,9 @@
 
 #include "postgres.h"
 
+#include "access/rmgr.h"
 #include "access/xlogdefs.h"
+#include "access/xlogreader.h"
 #include "common/relpath.h"
 #include "port/pg_bswap.h"
 #include "storage/block.h"
@@ -84,6 +87,14 @@ typedef struct RedoTarget
 	BlockNumber blkno;
 } RedoTarget;
 
+/* What remapping found out about one record. */
+typedef struct RecordPlan
+{
+	RmgrId		rmid;
+	int			others;			/* references to blocks other than the target */
+	bool		initialises_target;
+} RecordPlan;
+
 extern void redo_startup(void);
 extern void redo_shutdown(void);
 extern void redo_begin(const RedoTarget *target);
@@ -95,5 +106,12 @@ extern void redo_fail(const char *message, XLogRecPtr lsn);
 extern bool redo_is_open(void);
 extern bool redo_failed(void);
 extern const char *redo_error(XLogRecPtr *lsn);
+
+/* ---- records.c ---- */
+
+extern const char *record_name(const DecodedXLogRecord *rec);
+extern const char *record_check(const DecodedXLogRecord *rec);
+extern const char *record_remap(DecodedXLogRecord *rec, const RedoTarget *t, bool target_valid,
+								RelFileNode scratch_s, RelFileNode scratch_j, RecordPlan *plan);
 
 #endif
