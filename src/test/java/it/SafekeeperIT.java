@@ -101,6 +101,39 @@ class SafekeeperIT {
     }
   }
 
+  @Test
+  void everySafekeeperSeesEveryTimelineInTheGossip() throws Exception {
+    try (StrataProcess sk1 = StrataProcess.start("sk1", List.of("safekeeper"), List.of(), Map.of())) {
+      try (StrataProcess sk2 = StrataProcess.start("sk2", List.of("safekeeper"), List.of(sk1.remotingPort()), Map.of())) {
+        for (StrataProcess sk : List.of(sk1, sk2)) {
+          sk.awaitReady(Duration.ofSeconds(90));
+          int http = sk.json("/node").path("ports").path("strata.safekeeper.http-port").asInt();
+          var req = java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + http + "/v1/tenant/timeline"))
+              .POST(java.net.http.HttpRequest.BodyPublishers.ofString("{\"tenant_id\":\"" + TENANT + "\",\"timeline_id\":\""
+                  + TIMELINE + "\",\"pg_version\":150018,\"start_lsn\":\"0/1000028\"}")).build();
+          var resp = java.net.http.HttpClient.newHttpClient().send(req, java.net.http.HttpResponse.BodyHandlers.ofString());
+          assertEquals(201, resp.statusCode(), resp.body());
+        }
+        int http1 = sk1.json("/node").path("ports").path("strata.safekeeper.http-port").asInt();
+        StrataProcess.await(Duration.ofSeconds(60), "both safekeepers in sk1's gossip", () -> {
+          try {
+            var resp = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + http1 + "/v1/gossip")).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
+            var nodes = new java.util.HashSet<String>();
+            new com.fasterxml.jackson.databind.ObjectMapper().readTree(resp.body()).forEach(e -> {
+              if (e.path("timelineId").asText().equals(TIMELINE) && e.path("commitLsn").asText().equals("0/1000028")) {
+                nodes.add(e.path("nodeId").asText());
+              }
+            });
+            return nodes.size() == 2;
+          } catch (Exception e) {
+            return false;
+          }
+        });
+      }
+    }
+  }
+
   private static String runWaldump(Path dir, Lsn start, Lsn end) {
     try {
       Process p = new ProcessBuilder(PostgresFixture.bin("pg_waldump"), "-p", dir.toString(), "-s", start.toString(), "-e", end.toString())

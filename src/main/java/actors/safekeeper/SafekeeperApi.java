@@ -63,6 +63,17 @@ public final class SafekeeperApi {
         });
   }
 
+  /** Every safekeeper's timelines as this node's replica of the gossip has them. */
+  public CompletionStage<List<StatusGossip.TimelineInfo>> gossip() {
+    return AskPattern.<akka.cluster.ddata.typed.javadsl.Replicator.Command,
+            akka.cluster.ddata.typed.javadsl.Replicator.GetResponse<akka.cluster.ddata.LWWMap<String, StatusGossip.TimelineInfo>>>ask(
+            akka.cluster.ddata.typed.javadsl.DistributedData.get(system).replicator(),
+            r -> new akka.cluster.ddata.typed.javadsl.Replicator.Get<>(StatusGossip.KEY,
+                akka.cluster.ddata.typed.javadsl.Replicator.readLocal(), r), ASK, system.scheduler())
+        .thenApply(resp -> resp instanceof akka.cluster.ddata.typed.javadsl.Replicator.GetSuccess<akka.cluster.ddata.LWWMap<String, StatusGossip.TimelineInfo>> ok
+            ? new ArrayList<>(ok.get(StatusGossip.KEY).getEntries().values()) : List.of());
+  }
+
   private CompletionStage<TimelineStatus> statusOf(ActorRef<TimelineAcceptor.Command> acceptor) {
     return AskPattern.ask(acceptor, TimelineAcceptor.GetStatus::new, ASK, system.scheduler());
   }

@@ -38,6 +38,7 @@ public final class SafekeeperNode {
                   out -> SafekeeperSession.create(settings, timelines, out))),
           (b, err) -> err == null ? new Bound("pg " + b.localAddress()) : new BindFailed("pg port " + settings.pgPort(), err));
       SafekeeperApi api = new SafekeeperApi(ctx.getSystem(), timelines, settings, registry);
+      ctx.spawn(StatusGossip.create(settings, api), "gossip");
       ctx.pipeToSelf(Http.get(ctx.getSystem()).newServerAt(settings.listenHost(), settings.httpPort()).bind(routes.apply(api)),
           (b, err) -> err == null ? new Bound("http " + b.localAddress()) : new BindFailed("http port " + settings.httpPort(), err));
 

@@ -30,6 +30,7 @@ final class SafekeeperRoutes extends AllDirectives {
     return Json.withErrors(concat(
         path(PathMatchers.segment("v1").slash("status"), () -> get(() ->
             complete(Json.ok(Map.of("id", Long.toUnsignedString(api.nodeId())))))),
+        path(PathMatchers.segment("v1").slash("gossip"), () -> get(() -> onSuccess(api.gossip(), all -> complete(Json.ok(all))))),
         path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
             HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, api.metrics()))))),
         path(PathMatchers.segment("v1").slash("tenant").slash("timeline"), () -> concat(
