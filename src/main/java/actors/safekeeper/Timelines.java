@@ -47,6 +47,8 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
   private final SafekeeperSettings settings;
   private final SafekeeperMetrics metrics;
   private final Map<TimelineId, ActorRef<TimelineAcceptor.Command>> acceptors = new HashMap<>();
+  // Timelines whose files cannot be used; refused by name rather than retried forever.
+  private final Map<TimelineId, String> broken = new HashMap<>();
 
   public static Behavior<Command> create(SafekeeperSettings settings, SafekeeperMetrics metrics) {
     return Behaviors.setup(ctx -> new Timelines(ctx, settings, metrics));
@@ -58,7 +60,15 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
     this.settings = settings;
     this.metrics = metrics;
     Files.createDirectories(settings.dataDir());
-    for (TimelineId id : onDisk()) spawn(id);
+    for (TimelineId id : onDisk()) {
+      try {
+        ControlFileStore.load(settings.timelineDir(id.tenantId(), id.timelineId()));
+        spawn(id);
+      } catch (DurableFile.CorruptFile e) {
+        ctx.getLog().error("timeline refused tenant={} timeline={} reason=\"{}\"", id.tenantId(), id.timelineId(), e.getMessage());
+        broken.put(id, e.getMessage());
+      }
+    }
     ctx.getLog().info("safekeeper timelines loaded count={} data_dir={}", acceptors.size(), settings.dataDir());
   }
 
@@ -94,6 +104,8 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
     ActorRef<TimelineAcceptor.Command> a = acceptors.get(m.id());
     if (a != null) {
       m.replyTo().tell(new Found(a, false));
+    } else if (broken.containsKey(m.id())) {
+      m.replyTo().tell(new NotFound(SkError.STORAGE.failure("timeline " + m.id() + " cannot be loaded: " + broken.get(m.id()))));
     } else if (m.createAs().isEmpty()) {
       m.replyTo().tell(new NotFound(SkError.UNKNOWN_TIMELINE.failure("timeline " + m.id() + " does not exist on safekeeper "
           + Long.toUnsignedString(settings.nodeId()))));
@@ -106,6 +118,10 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
   }
 
   private Behavior<Command> onCreate(Create m) {
+    if (broken.containsKey(m.id())) {
+      m.replyTo().tell(new NotFound(SkError.STORAGE.failure("timeline " + m.id() + " cannot be loaded: " + broken.get(m.id()))));
+      return this;
+    }
     ActorRef<TimelineAcceptor.Command> a = acceptors.get(m.id());
     if (a != null) {
       m.replyTo().tell(new Found(a, false));   // creating an existing timeline is not an error (idempotent)
@@ -144,6 +160,7 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
   private Behavior<Command> onDelete(Delete m) {
     ActorRef<TimelineAcceptor.Command> a = acceptors.remove(m.id());
     if (a != null) ctx.stop(a);
+    broken.remove(m.id());
     Path dir = settings.timelineDir(m.id().tenantId(), m.id().timelineId());
     boolean existed = Files.isDirectory(dir);
     try {
