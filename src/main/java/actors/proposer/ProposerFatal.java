@@ -16,6 +16,8 @@ public final class ProposerFatal extends RuntimeException {
     GENERATION_MISMATCH,
     /** A safekeeper answered out of protocol order. */
     PROTOCOL_VIOLATION,
+    /** The local PostgreSQL could not be queried. */
+    POSTGRES_UNAVAILABLE,
     /** The local PostgreSQL has less WAL than the safekeepers agreed on. */
     POSTGRES_BEHIND,
     /** No election or sync finished in the allowed time. */
