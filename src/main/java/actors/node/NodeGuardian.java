@@ -1,5 +1,6 @@
 package actors.node;
 
+import actors.safekeeper.SafekeeperNode;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
 
@@ -7,19 +8,22 @@ import akka.actor.typed.javadsl.Behaviors;
 public final class NodeGuardian {
   private NodeGuardian() {}
 
-  public static Behavior<Void> create(NodeSettings settings) {
+  public static Behavior<Void> create(NodeSettings settings, RoleHttp http) {
     return Behaviors.setup(ctx -> {
       NodeStatus.get(ctx.getSystem()).expect(settings);
       ctx.getLog().info("node starting node_id={} roles={} data_dir={}", settings.nodeId(),
           settings.roles().stream().map(Role::configName).toList(), settings.dataDir());
       for (Role role : settings.roles()) {
-        ctx.spawn(subsystem(role, settings), role.configName());
+        ctx.spawn(subsystem(role, settings, http), role.configName());
       }
       return Behaviors.empty();
     });
   }
 
-  private static Behavior<Void> subsystem(Role role, NodeSettings settings) {
-    return PendingSubsystem.create(role);
+  private static Behavior<?> subsystem(Role role, NodeSettings settings, RoleHttp http) {
+    return switch (role) {
+      case SAFEKEEPER -> SafekeeperNode.create(settings, http::safekeeper);
+      default -> PendingSubsystem.create(role);
+    };
   }
 }

@@ -64,6 +64,7 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
   private final ActorContext<Command> ctx;
   private final long nodeId;
   private final Path dir;
+  private final SafekeeperMetrics metrics;
   private final WalStore wal;
   private AcceptorState persisted;
   // horizons kept in memory and persisted lazily: they only ever move forward (safekeeper.md §2)
@@ -78,18 +79,19 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
   private boolean flushQueued;
   private Positions lastPublished;
 
-  public static Behavior<Command> create(long nodeId, Path timelineDir) {
+  public static Behavior<Command> create(long nodeId, Path timelineDir, SafekeeperMetrics metrics) {
     Behavior<Command> acceptor = Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(PersistTick.INSTANCE, Duration.ofSeconds(1));
-      return new TimelineAcceptor(ctx, nodeId, timelineDir);
+      return new TimelineAcceptor(ctx, nodeId, timelineDir, metrics);
     }));
     // A disk failure stops this incarnation; the next one starts again from what is durable.
     return Behaviors.supervise(acceptor).onFailure(IOException.class,
         SupervisorStrategy.restartWithBackoff(Duration.ofMillis(200), Duration.ofSeconds(10), 0.2));
   }
 
-  private TimelineAcceptor(ActorContext<Command> ctx, long nodeId, Path dir) throws IOException {
+  private TimelineAcceptor(ActorContext<Command> ctx, long nodeId, Path dir, SafekeeperMetrics metrics) throws IOException {
     super(ctx);
+    this.metrics = metrics;
     this.ctx = ctx;
     this.nodeId = nodeId;
     this.dir = dir;
@@ -207,6 +209,8 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
     } catch (WalStore.RefusedAppend refused) {
       return refuse(m.replyTo(), SkError.OUT_OF_ORDER_APPEND, refused.getMessage());
     }
+    metrics.appends.increment();
+    metrics.appendedBytes.increment(a.wal().length);
     if (a.commitLsn().isValid()) proposedCommitLsn = Lsn.max(proposedCommitLsn, a.commitLsn());
     peerHorizonLsn = Lsn.max(peerHorizonLsn, a.truncateLsn());
     awaitingFlush.add(m.replyTo());
@@ -229,7 +233,12 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
 
   /** fsync, then advance commit_lsn as far as the proposer said and this node holds (§3.6 step 7). */
   private void flushWal() throws IOException {
-    wal.flush();
+    if (wal.hasUnflushedBytes()) {
+      long t0 = System.nanoTime();
+      wal.flush();
+      metrics.fsyncLatency.record(System.nanoTime() - t0, java.util.concurrent.TimeUnit.NANOSECONDS);
+      metrics.fsyncs.increment();
+    }
     Lsn before = commitLsn;
     commitLsn = Lsn.max(commitLsn, Lsn.min(proposedCommitLsn, reportedFlushLsn()));
     boolean crossedTermStart = termStartLsn.isValid() && before.isBefore(termStartLsn) && !commitLsn.isBefore(termStartLsn);

@@ -5,6 +5,7 @@ import actors.node.NodeSettings;
 import app.Failure;
 import app.config.NodeConfig;
 import app.config.Preflight;
+import app.http.HttpRoutes;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Adapter;
 import akka.management.javadsl.AkkaManagement;
@@ -38,7 +39,7 @@ public final class NodeCommand implements Callable<Integer> {
     }
     Preflight.check(settings, config.getString("akka.remote.artery.canonical.hostname"));
 
-    ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(settings), "strata", config);
+    ActorSystem<Void> system = ActorSystem.create(NodeGuardian.create(settings, new HttpRoutes()), "strata", config);
     try {
       AkkaManagement.get(Adapter.toClassic(system)).start().toCompletableFuture().get(30, TimeUnit.SECONDS);
     } catch (Exception e) {

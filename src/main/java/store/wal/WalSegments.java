@@ -114,10 +114,15 @@ public final class WalSegments implements Closeable {
    * number of bytes read, or -1 when no file holds that segment.
    */
   public int read(Lsn start, ByteBuffer dst) throws IOException {
+    return read(dir, segmentSize, start, dst);
+  }
+
+  /** The same read for other owners (WAL senders): it touches nothing the writer owns. */
+  public static int read(Path dir, long segmentSize, Lsn start, ByteBuffer dst) throws IOException {
     long segNo = start.segmentNumber(segmentSize);
     long offset = start.segmentOffset(segmentSize);
     int want = (int) Math.min(dst.remaining(), segmentSize - offset);
-    Path file = existing(segNo);
+    Path file = existing(dir, segmentSize, segNo);
     if (file == null) return -1;
     ByteBuffer window = dst.slice().limit(want);
     try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
@@ -127,6 +132,8 @@ public final class WalSegments implements Closeable {
         if (r < 0) break;
         at += r;
       }
+    } catch (java.nio.file.NoSuchFileException renamedMeanwhile) {
+      return read(dir, segmentSize, start, dst);   // .partial became complete between the lookup and the open
     }
     int got = window.position();
     dst.position(dst.position() + got);
@@ -135,9 +142,14 @@ public final class WalSegments implements Closeable {
 
   /** The file holding a segment: {@code .partial} first, as it is the newer one after a crash. */
   public Path existing(long segNo) {
-    Path partial = dir.resolve(fileName(segNo) + PARTIAL);
+    return existing(dir, segmentSize, segNo);
+  }
+
+  private static Path existing(Path dir, long segmentSize, long segNo) {
+    String name = Lsn.segmentFileName(TIMELINE, segNo, segmentSize);
+    Path partial = dir.resolve(name + PARTIAL);
     if (Files.exists(partial)) return partial;
-    Path complete = dir.resolve(fileName(segNo));
+    Path complete = dir.resolve(name);
     return Files.exists(complete) ? complete : null;
   }
 

@@ -20,6 +20,7 @@ public final class WalStore implements Closeable {
   private Lsn writeLsn = Lsn.INVALID;
   private Lsn writeRecordLsn = Lsn.INVALID;
   private Lsn flushRecordLsn = Lsn.INVALID;
+  private Lsn flushedBytesLsn = Lsn.INVALID;
   private WalDecoder decoder;
   private boolean truncationPending = true;
 
@@ -45,6 +46,7 @@ public final class WalStore implements Closeable {
       store.writeLsn = end;
       store.writeRecordLsn = end;
       store.flushRecordLsn = end;
+      store.flushedBytesLsn = end;
     }
     return store;
   }
@@ -123,6 +125,12 @@ public final class WalStore implements Closeable {
   public void flush() throws IOException {
     segments.flush();
     flushRecordLsn = writeRecordLsn;
+    flushedBytesLsn = writeLsn;
+  }
+
+  /** Whether bytes were written since the last flush. */
+  public boolean hasUnflushedBytes() {
+    return !flushedBytesLsn.equals(writeLsn);
   }
 
   /**
@@ -139,6 +147,7 @@ public final class WalStore implements Closeable {
     writeLsn = end;
     writeRecordLsn = end;
     flushRecordLsn = end;
+    flushedBytesLsn = end;
     decoder = WalDecoder.startingAt(end, segments.segmentSize());
     truncationPending = false;
   }

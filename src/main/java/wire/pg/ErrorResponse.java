@@ -8,6 +8,11 @@ public record ErrorResponse(ErrorFields fields) implements BackendMessage {
     return new ErrorResponse(ErrorFields.error(sqlState, message));
   }
 
+  /** An error after which the server closes the connection. */
+  public static ErrorResponse fatal(String sqlState, String message) {
+    return new ErrorResponse(ErrorFields.fatal(sqlState, message));
+  }
+
   public static ErrorResponse of(ProtocolError error) {
     return error(error.sqlState(), error.message());
   }

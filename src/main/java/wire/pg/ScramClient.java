@@ -29,10 +29,6 @@ public final class ScramClient {
     this.clientNonce = clientNonce;
   }
 
-  public static String mechanism() {
-    return Scram.MECHANISM;
-  }
-
   /** client-first-message, the data of the SASLInitialResponse. */
   public String clientFirstMessage() {
     clientFirstBare = "n=" + user + ",r=" + clientNonce;

@@ -110,7 +110,8 @@ public final class ServerAuth {
         return new Done(List.of(Authentication.SaslFinal.of(serverFinal), new Authentication.Ok()));
       }
       default:
-        throw new ProtocolException(new ProtocolError.UnexpectedMessage("no password", "PasswordMessage"));
+        String expected = state == State.NEW ? "the start of authentication" : "a query (already authenticated)";
+        throw new ProtocolException(new ProtocolError.UnexpectedMessage(expected, "PasswordMessage"));
     }
   }
 

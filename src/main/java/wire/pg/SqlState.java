@@ -11,5 +11,6 @@ public final class SqlState {
   public static final String INVALID_PASSWORD = "28P01";
   public static final String SYNTAX_ERROR = "42601";
   public static final String UNDEFINED_OBJECT = "42704";
+  public static final String OBJECT_NOT_IN_PREREQUISITE_STATE = "55000";
   public static final String INTERNAL_ERROR = "XX000";
 }

@@ -98,6 +98,8 @@ public sealed interface StartupPacket extends FrontendMessage {
           setting = w.substring(2);
         } else if (w.startsWith("--")) {
           setting = w.substring(2);
+        } else if (w.indexOf('=') > 0) {
+          setting = w;   // "-c a=1 b=2": Neon's computes pass several settings after one -c
         } else {
           throw malformedOptions("unexpected word '" + w + "'");
         }

@@ -1,6 +1,7 @@
 package wire.xlog;
 
 import com.github.luben.zstd.Zstd;
+import com.github.luben.zstd.ZstdException;
 import java.nio.ByteBuffer;
 import net.jpountz.lz4.LZ4Exception;
 import net.jpountz.lz4.LZ4Factory;
@@ -122,7 +123,12 @@ public final class BlockImage {
   private void decompressZstd(byte[] page, int rawSize) throws WalFormatException {
     byte[] src = new byte[length];
     record.get(offset, src);
-    long produced = Zstd.decompressByteArray(page, 0, rawSize, src, 0, length);
+    long produced;
+    try {
+      produced = Zstd.decompressByteArray(page, 0, rawSize, src, 0, length);
+    } catch (ZstdException e) {
+      throw corrupt("zstd", rawSize);
+    }
     if (Zstd.isError(produced) || produced != rawSize) throw corrupt("zstd", rawSize);
   }
 

@@ -28,6 +28,8 @@ public final class WalDecoder {
   private final WalInput input;
   private final CRC32C crc = new CRC32C();
   private final byte[] headerScratch = new byte[WalPageHeader.LONG_SIZE];
+  private final int[] blockScratch = XLogRecordFormat.newBlockScratch();
+  private final RelFileNode[] relScratch = new RelFileNode[XLogRecordFormat.MAX_BLOCK_ID + 1];
   private long systemId;
   private int maxRecordLength = DEFAULT_MAX_RECORD_LENGTH;
   private long returnFrom;
@@ -144,18 +146,24 @@ public final class WalDecoder {
       int pageLeft = (int) (PAGE - pos % PAGE);
       boolean headerOnPage = pageLeft >= XLogRecordFormat.HEADER_SIZE;
       // xl_tot_len is always on this page: records start MAXALIGNed, so 8 or more bytes remain
-      if (available < (headerOnPage ? XLogRecordFormat.HEADER_SIZE : 4)) return null;
-      ByteBuffer head = input.read(pos, headerOnPage ? XLogRecordFormat.HEADER_SIZE : 4);
-      long totalLength = Integer.toUnsignedLong(head.getInt(0));
+      if (available < 4) return null;
+      long totalLength = Integer.toUnsignedLong(input.intAt(pos));
       checkLength(recordLsn, totalLength);
-      if (headerOnPage) checkHeader(recordLsn, head);
       ByteBuffer rec;
       long after;
       if (totalLength <= pageLeft) {
-        if (available < totalLength) return null;
+        if (available < totalLength) {
+          if (available >= XLogRecordFormat.HEADER_SIZE) checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE));
+          return null;
+        }
         rec = input.read(pos, (int) totalLength);
+        checkHeader(recordLsn, rec);
         after = pos + totalLength;
       } else {
+        if (headerOnPage) {
+          if (available < XLogRecordFormat.HEADER_SIZE) return null;
+          checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE));
+        }
         Continuation c = scanContinuation(recordLsn, totalLength);
         if (c == Continuation.OVERWRITTEN) continue;
         if (c == Continuation.INCOMPLETE || input.end() < scanEnd) return null;
@@ -166,7 +174,7 @@ public final class WalDecoder {
       XLogRecordFormat.checkCrc(rec, crc, recordLsn);
       long end = (after + 7) & ~7L;
       if (isSwitch(rec)) end = ((end + segmentSize - 1) / segmentSize) * segmentSize;
-      WalRecord record = XLogRecordFormat.decode(rec, recordLsn, end);
+      WalRecord record = XLogRecordFormat.decode(rec, recordLsn, end, blockScratch, relScratch);
       prevRecord = recordLsn;
       prevKnown = true;
       pos = end;

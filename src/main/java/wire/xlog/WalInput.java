@@ -40,6 +40,10 @@ final class WalInput {
 
   /** A little-endian view of [lsn, lsn+length) if it lies inside one chunk, else null. */
   ByteBuffer viewIfContiguous(long lsn, int length) {
+    ByteBuffer first = chunks.peekFirst();
+    if (first != null && lsn >= headLsn && lsn + length <= headLsn + first.limit()) {
+      return first.slice((int) (lsn - headLsn), length).order(ByteOrder.LITTLE_ENDIAN);
+    }
     long chunkStart = headLsn;
     for (ByteBuffer c : chunks) {
       long chunkEnd = chunkStart + c.limit();
@@ -50,6 +54,15 @@ final class WalInput {
       chunkStart = chunkEnd;
     }
     return null;
+  }
+
+  /** The little-endian u32 at lsn, which must have been fed. */
+  int intAt(long lsn) {
+    ByteBuffer first = chunks.peekFirst();
+    if (first != null && lsn >= headLsn && lsn + 4 <= headLsn + first.limit()) return first.getInt((int) (lsn - headLsn));
+    byte[] b = new byte[4];
+    copy(lsn, b, 0, 4);
+    return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt();
   }
 
   /** Copies [lsn, lsn+length), which must have been fed and not discarded, into dst. */

@@ -2,7 +2,8 @@ package wire.xlog;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
-import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
 import wire.xlog.WalFormatException.Kind;
@@ -59,8 +60,12 @@ public final class XLogRecordFormat {
       crc.update(a, base + HEADER_SIZE, len - HEADER_SIZE);
       crc.update(a, base, CRC_OFFSET);
     } else {
-      crc.update(rec.slice(HEADER_SIZE, len - HEADER_SIZE));
-      crc.update(rec.slice(0, CRC_OFFSET));
+      // direct buffers: walk position and limit instead of slicing, then put them back
+      rec.limit(len).position(HEADER_SIZE);
+      crc.update(rec);
+      rec.position(0).limit(CRC_OFFSET);
+      crc.update(rec);
+      rec.limit(len).position(0);
     }
     int stored = rec.getInt(CRC_OFFSET);
     if ((int) crc.getValue() != stored) {
@@ -69,8 +74,28 @@ public final class XLogRecordFormat {
     }
   }
 
-  /** Decodes a record whose length and CRC are verified; rec is little-endian, index 0 = start. */
+  // Per-block header fields, kept in a reusable int array until the payload offsets are known.
+  private static final int F_ID = 0;
+  private static final int F_FORK_FLAGS = 1;
+  private static final int F_BLOCK = 2;
+  private static final int F_DATA_LENGTH = 3;
+  private static final int F_IMAGE_LENGTH = 4; // -1: no image
+  private static final int F_HOLE_OFFSET = 5;
+  private static final int F_HOLE_LENGTH = 6;
+  private static final int F_IMAGE_INFO = 7;
+  private static final int FIELDS = 8;
+
+  /** Scratch space for {@link #decode(ByteBuffer, long, long, int[], RelFileNode[])}: one decoder, one scratch. */
+  static int[] newBlockScratch() {
+    return new int[(MAX_BLOCK_ID + 1) * FIELDS];
+  }
+
   static WalRecord decode(ByteBuffer rec, long lsn, long end) throws WalFormatException {
+    return decode(rec, lsn, end, newBlockScratch(), new RelFileNode[MAX_BLOCK_ID + 1]);
+  }
+
+  /** Decodes a record whose length and CRC are verified; rec is little-endian, index 0 = start. */
+  static WalRecord decode(ByteBuffer rec, long lsn, long end, int[] heads, RelFileNode[] rels) throws WalFormatException {
     int total = rec.limit();
     int pos = HEADER_SIZE;
     long remaining = total - HEADER_SIZE;
@@ -80,7 +105,7 @@ public final class XLogRecordFormat {
     int toplevelXid = WalRecord.INVALID_XID;
     long mainDataLength = 0;
     RelFileNode lastRel = null;
-    List<BlockHeader> heads = null;
+    int count = 0;
 
     while (remaining > dataTotal) {
       if (remaining < 1) throw shortData(lsn);
@@ -158,8 +183,16 @@ public final class XLogRecordFormat {
         int blockNumber = rec.getInt(pos);
         pos += 4;
         remaining -= 4;
-        if (heads == null) heads = new ArrayList<>(2);
-        heads.add(new BlockHeader(id, forkFlags, rel, blockNumber, dataLength, imageLength, holeOffset, holeLength, imageInfo));
+        int f = count * FIELDS;
+        heads[f + F_ID] = id;
+        heads[f + F_FORK_FLAGS] = forkFlags;
+        heads[f + F_BLOCK] = blockNumber;
+        heads[f + F_DATA_LENGTH] = dataLength;
+        heads[f + F_IMAGE_LENGTH] = imageLength;
+        heads[f + F_HOLE_OFFSET] = holeOffset;
+        heads[f + F_HOLE_LENGTH] = holeLength;
+        heads[f + F_IMAGE_INFO] = imageInfo;
+        rels[count++] = rel;
       } else {
         throw badBlock(lsn, "invalid block_id " + id);
       }
@@ -167,28 +200,29 @@ public final class XLogRecordFormat {
     if (remaining != dataTotal) throw shortData(lsn);
 
     int payload = pos;
-    List<BlockRef> blocks = List.of();
-    if (heads != null) {
-      BlockRef[] out = new BlockRef[heads.size()];
-      for (int i = 0; i < out.length; i++) {
-        BlockHeader h = heads.get(i);
-        BlockImage image = null;
-        if (h.imageLength >= 0) {
-          image = new BlockImage(rec, payload, h.imageLength, h.holeOffset, h.holeLength, h.imageInfo, lsn);
-          payload += h.imageLength;
-        }
-        out[i] = new BlockRef(h.id, h.forkFlags, h.rel, h.blockNumber, rec, payload, h.dataLength, image);
-        payload += h.dataLength;
+    BlockRef[] out = new BlockRef[count];
+    for (int i = 0; i < count; i++) {
+      int f = i * FIELDS;
+      BlockImage image = null;
+      int imageLength = heads[f + F_IMAGE_LENGTH];
+      if (imageLength >= 0) {
+        image = new BlockImage(rec, payload, imageLength, heads[f + F_HOLE_OFFSET], heads[f + F_HOLE_LENGTH],
+            heads[f + F_IMAGE_INFO], lsn);
+        payload += imageLength;
       }
-      blocks = List.of(out);
+      out[i] = new BlockRef(heads[f + F_ID], heads[f + F_FORK_FLAGS], rels[i], heads[f + F_BLOCK], rec, payload,
+          heads[f + F_DATA_LENGTH], image);
+      payload += heads[f + F_DATA_LENGTH];
     }
+    List<BlockRef> blocks = switch (count) {
+      case 0 -> List.of();
+      case 1 -> List.of(out[0]);
+      case 2 -> List.of(out[0], out[1]);
+      default -> Collections.unmodifiableList(Arrays.asList(out));
+    };
     return new WalRecord(lsn, end, rec, rec.getInt(4), rec.getLong(8), rec.get(16) & 0xFF, rec.get(17) & 0xFF, blocks,
         payload, (int) mainDataLength, origin, toplevelXid);
   }
-
-  /** A block's header fields, kept until the payload offsets are known; imageLength -1 = no image. */
-  private record BlockHeader(int id, int forkFlags, RelFileNode rel, int blockNumber, int dataLength, int imageLength,
-      int holeOffset, int holeLength, int imageInfo) {}
 
   private static void checkImage(long lsn, int id, int length, int holeOffset, int holeLength, boolean compressed,
       boolean hasHole) throws WalFormatException {

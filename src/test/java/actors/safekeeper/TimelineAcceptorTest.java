@@ -50,7 +50,7 @@ class TimelineAcceptorTest {
   }
 
   private ActorRef<TimelineAcceptor.Command> spawn() {
-    return testKit.kit().spawn(TimelineAcceptor.create(7, dir), "acceptor-" + SPAWNED.getAndIncrement());
+    return testKit.kit().spawn(TimelineAcceptor.create(7, dir, new SafekeeperMetrics(new io.micrometer.core.instrument.simple.SimpleMeterRegistry())), "acceptor-" + SPAWNED.getAndIncrement());
   }
 
   private <T> T answer(Class<T> type) {

@@ -1,0 +1,63 @@
+package actors.safekeeper;
+
+import actors.net.PgSession;
+import actors.net.PgTcp;
+import actors.node.Metrics;
+import actors.node.NodeSettings;
+import actors.node.NodeStatus;
+import actors.node.Role;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.server.Route;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.function.Function;
+import wire.pg.DecoderLimits;
+
+/**
+ * The safekeeper role: the timeline registry, the PostgreSQL-protocol listener (WAL push and WAL
+ * readers) and the JSON HTTP API. Ready once both ports are bound.
+ */
+public final class SafekeeperNode {
+  private SafekeeperNode() {}
+
+  private sealed interface Command {}
+  private record Bound(String what) implements Command {}
+  private record BindFailed(String what, Throwable cause) implements Command {}
+
+  public static Behavior<?> create(NodeSettings node, Function<SafekeeperApi, Route> routes) {
+    return Behaviors.<Command>setup(ctx -> {
+      SafekeeperSettings settings = SafekeeperSettings.from(node);
+      PrometheusMeterRegistry registry = Metrics.registry(ctx.getSystem());
+      ActorRef<Timelines.Command> timelines = ctx.spawn(Timelines.create(settings, new SafekeeperMetrics(registry)), "timelines");
+      NodeStatus.get(ctx.getSystem()).report(Role.SAFEKEEPER, false, "binding ports");
+
+      ctx.pipeToSelf(PgTcp.bind(ctx.getSystem(), settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
+              () -> PgSession.flow(ctx.getSystem(), "sk-session", SafekeeperSession.PROTOCOL,
+                  out -> SafekeeperSession.create(settings, timelines, out))),
+          (b, err) -> err == null ? new Bound("pg " + b.localAddress()) : new BindFailed("pg port " + settings.pgPort(), err));
+      SafekeeperApi api = new SafekeeperApi(ctx.getSystem(), timelines, settings, registry);
+      ctx.pipeToSelf(Http.get(ctx.getSystem()).newServerAt(settings.listenHost(), settings.httpPort()).bind(routes.apply(api)),
+          (b, err) -> err == null ? new Bound("http " + b.localAddress()) : new BindFailed("http port " + settings.httpPort(), err));
+
+      int[] bound = {0};
+      return Behaviors.receive(Command.class)
+          .onMessage(Bound.class, m -> {
+            ctx.getLog().info("safekeeper listening {}", m.what());
+            if (++bound[0] == 2) {
+              NodeStatus.get(ctx.getSystem()).report(Role.SAFEKEEPER, true, "serving: node_id=" + Long.toUnsignedString(settings.nodeId())
+                  + " pg=" + settings.listenHost() + ":" + settings.pgPort() + " http=" + settings.listenHost() + ":" + settings.httpPort());
+            }
+            return Behaviors.same();
+          })
+          .onMessage(BindFailed.class, m -> {
+            ctx.getLog().error("safekeeper cannot bind {}: {}", m.what(), m.cause().getMessage());
+            NodeStatus.get(ctx.getSystem()).report(Role.SAFEKEEPER, false, "cannot bind " + m.what() + ": " + m.cause().getMessage());
+            ctx.getSystem().terminate();
+            return Behaviors.stopped();
+          })
+          .build();
+    });
+  }
+}

@@ -1,0 +1,13 @@
+package app.http;
+
+import actors.node.RoleHttp;
+import actors.safekeeper.SafekeeperApi;
+import akka.http.javadsl.server.Route;
+
+/** Every role's JSON API. */
+public final class HttpRoutes implements RoleHttp {
+  @Override
+  public Route safekeeper(SafekeeperApi api) {
+    return new SafekeeperRoutes(api).routes();
+  }
+}
