@@ -209,7 +209,11 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private void drop(String reason) {
     if (killSwitch == null) return;
     killSwitch.abort(new DroppedConnection(reason));
-    outbound.fail(new DroppedConnection(reason));
+    try {
+      outbound.fail(new DroppedConnection(reason));
+    } catch (IllegalStateException alreadyEnded) {
+      // the stream finished the queue first: nothing left to close
+    }
     killSwitch = null;
     outbound = null;
     queued.clear();

@@ -305,6 +305,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
   }
 
   private Behavior<Command> syncDone() {
+    if (finished) return this;
     Lsn lsn = election.termStartLsn();
     if (feeds != null) feeds.heartbeat();   // safekeepers learn the final truncate_lsn
     ctx.getLog().info("sync-safekeepers done term={} lsn={}", election.term(), lsn);
