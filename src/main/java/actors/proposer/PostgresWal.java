@@ -34,6 +34,7 @@ final class PostgresWal {
   private ReplicationStream current;
   private UniqueKillSwitch killSwitch;
   private ActorRef<StreamAck> held;
+  private boolean streaming;
   private long endedAt;
 
   PostgresWal(ActorContext<WalProposer.Command> ctx, PostgresUrl pg, String slot, Duration reconnect) {
@@ -46,6 +47,7 @@ final class PostgresWal {
   void start(Lsn at) {
     long id = ++stream;
     held = null;
+    streaming = false;
     current = ReplicationStream.open(ctx.getSystem(), pg.host(), pg.port(), PostgresControl.replicationParameters(pg),
         pg.password(), "START_REPLICATION SLOT " + slot + " PHYSICAL " + at);
     killSwitch = current.messages()
@@ -67,7 +69,10 @@ final class PostgresWal {
     } else if (m instanceof Message msg) {
       if (msg.stream() != stream || killSwitch == null) {
         msg.ack().tell(StreamAck.INSTANCE);
-      } else if (deliver.test(msg.message())) {
+        return;
+      }
+      streaming = true;
+      if (deliver.test(msg.message())) {
         msg.ack().tell(StreamAck.INSTANCE);
       } else {
         held = msg.ack();
@@ -75,6 +80,7 @@ final class PostgresWal {
     } else if (m instanceof Ended e && e.stream() == stream && killSwitch != null) {
       killSwitch = null;
       held = null;
+      current.close();
       endedAt = System.nanoTime();
       ctx.getLog().warn("postgres stream ended slot={} reason={}", slot,
           e.failure().map(WalProposer::describe).orElse("PostgreSQL closed the connection"));
@@ -89,8 +95,9 @@ final class PostgresWal {
     }
   }
 
+  /** Sends a status update once the stream is in COPY mode (before that it would break authentication). */
   void reply(ReplicationMessage m) {
-    if (killSwitch != null) current.reply(m);
+    if (killSwitch != null && streaming) current.reply(m);
   }
 
   /** Starts a new stream at {@code at} when the last one ended at least the reconnect delay ago. */
@@ -101,5 +108,6 @@ final class PostgresWal {
   void stop() {
     if (killSwitch != null) killSwitch.shutdown();
     killSwitch = null;
+    if (current != null) current.close();
   }
 }

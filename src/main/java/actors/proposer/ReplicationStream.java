@@ -39,6 +39,15 @@ public record ReplicationStream(BoundedSourceQueue<FrontendMessage> replies, Sou
     }
   }
 
+  /** Ends the connection from this side: without it a cancelled reader would leave the socket's write half open. */
+  public void close() {
+    try {
+      replies.complete();
+    } catch (IllegalStateException alreadyEnded) {
+      // the stream ended the queue already
+    }
+  }
+
   /** Queues a standby status update; when the queue is full the update is skipped, the next one supersedes it. */
   public void reply(ReplicationMessage m) {
     replies.offer(m.toCopyData());

@@ -38,6 +38,7 @@ final class WalFeeds {
     Lsn wired;
     long reader;
     UniqueKillSwitch readerSwitch;
+    ReplicationStream readerStream;
     Lsn pendingAt;
     byte[] pending;
     ActorRef<StreamAck> pendingAck;
@@ -213,6 +214,7 @@ final class WalFeeds {
     params.put("options", "-c tenant_id=" + settings.tenantId() + " timeline_id=" + settings.timelineId());
     String command = "START_REPLICATION PHYSICAL " + f.sent + " (term '" + Long.toUnsignedString(election.term()) + "')";
     ReplicationStream stream = ReplicationStream.open(ctx.getSystem(), e.host(), e.port(), params, null, command);
+    f.readerStream = stream;
     f.readerSwitch = stream.messages()
         .viaMat(KillSwitches.single(), Keep.right())
         .toMat(ActorSink.<ReplicationMessage, WalProposer.Command, StreamAck>actorRefWithBackpressure(ctx.getSelf(),
@@ -243,7 +245,9 @@ final class WalFeeds {
 
   private void stopReader(Feed f) {
     if (f.readerSwitch != null) f.readerSwitch.shutdown();
+    if (f.readerStream != null) f.readerStream.close();
     f.readerSwitch = null;
+    f.readerStream = null;
     if (f.pendingAck != null) f.pendingAck.tell(StreamAck.INSTANCE);
     f.pending = null;
     f.pendingAck = null;
