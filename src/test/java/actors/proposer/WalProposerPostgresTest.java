@@ -1,7 +1,6 @@
 package actors.proposer;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import actors.safekeeper.InProcessSafekeeper;
@@ -83,7 +82,7 @@ class WalProposerPostgresTest {
         proposer.tell(new WalProposer.GetStatus(status.ref()));
         WalProposer.Status st = status.receiveMessage();
         assertEquals(Election.Phase.ELECTED, st.phase());
-        assertFalse(st.commitLsn().isBefore(last), "commit_lsn " + st.commitLsn() + " covers the last commit " + last);
+        assertTrue(st.commitLsn().isAfter(last), "commit_lsn " + st.commitLsn() + " covers the last commit " + last);
 
         testKit.kit().stop(proposer);
         CompletableFuture<Lsn> waiting = commitAsync(pg, "INSERT INTO ledger VALUES (1000, 'waits')");
@@ -98,7 +97,7 @@ class WalProposerPostgresTest {
         TestProbe<WalProposer.SyncOutcome> outcome = testKit.kit().createTestProbe();
         testKit.kit().spawn(WalProposer.sync(ProposerSettings.of(endpoints, TENANT, TIMELINE, Optional.empty()), outcome.ref()));
         Lsn synced = ((WalProposer.Synced) outcome.receiveMessage(WAIT)).lsn();
-        assertFalse(synced.isBefore(last), "sync-safekeepers ends at " + synced + ", past the last acknowledged commit " + last);
+        assertTrue(synced.isAfter(last), "sync-safekeepers ends at " + synced + ", past the last acknowledged commit " + last);
         try (ResultSet rs = s.executeQuery("SELECT count(*) FROM ledger")) {
           rs.next();
           assertEquals(61, rs.getInt(1));
@@ -107,22 +106,29 @@ class WalProposerPostgresTest {
     }
   }
 
-  /** Runs one autocommit statement on its own connection; completes with the WAL insert position after it. */
-  private static CompletableFuture<Lsn> commitAsync(PostgresFixture pg, String sql) {
+  /**
+   * Runs one statement in a transaction on its own connection; completes when COMMIT returns, with
+   * the WAL insert position just before COMMIT: the commit record ends after it.
+   */
+  static CompletableFuture<Lsn> commitAsync(PostgresFixture pg, String sql) {
     return CompletableFuture.supplyAsync(() -> {
       try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres")); Statement s = c.createStatement()) {
+        c.setAutoCommit(false);
         s.execute(sql);
+        Lsn beforeCommit;
         try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
           rs.next();
-          return Lsn.parse(rs.getString(1));
+          beforeCommit = Lsn.parse(rs.getString(1));
         }
+        c.commit();
+        return beforeCommit;
       } catch (Exception e) {
         throw new IllegalStateException(sql + ": " + e.getMessage(), e);
       }
     });
   }
 
-  /** At least two of the three safekeepers hold WAL at or past {@code lsn}'s last commit (flush is a record end at or past it). */
+  /** At least two safekeepers hold WAL past {@code lsn}, which is below the end of an acknowledged commit record. */
   private static void assertOnQuorum(InProcessSafekeeper[] sks, Lsn lsn) {
     int holding = 0;
     StringBuilder seen = new StringBuilder();
@@ -130,7 +136,7 @@ class WalProposerPostgresTest {
       TimelineStatus s = sk.status(TENANT, TIMELINE);
       if (s == null) continue;
       seen.append(' ').append(sk.address()).append('=').append(s.flushLsn());
-      if (!s.flushLsn().isBefore(lsn.pageStart())) holding++;
+      if (s.flushLsn().isAfter(lsn)) holding++;
     }
     assertTrue(holding >= 2, "WAL up to " + lsn + " must be on two safekeepers; flush positions:" + seen);
   }
