@@ -1,6 +1,8 @@
 package app;
 
 import app.cli.NodeCommand;
+import app.cli.SyncSafekeepersCommand;
+import app.cli.WalProposerCommand;
 import app.cli.WaldumpCommand;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -14,7 +16,7 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = StrataVersion.class,
     description = "Serverless PostgreSQL storage: safekeepers, pageserver and compute in one jar.",
-    subcommands = {NodeCommand.class, WaldumpCommand.class})
+    subcommands = {NodeCommand.class, WaldumpCommand.class, WalProposerCommand.class, SyncSafekeepersCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
