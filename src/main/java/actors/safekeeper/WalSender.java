@@ -63,6 +63,7 @@ final class WalSender extends AbstractBehavior<WalSender.Command> {
   private Lsn position;
   private boolean busy = true;   // a read or a send in flight (or not yet streaming)
   private boolean streaming;
+  private boolean termReached;
 
   static Behavior<Command> create(SafekeeperSettings settings, ActorRef<Timelines.Command> timelines, TimelineId id,
       StartReplication start, Outbox out, ActorRef<SafekeeperSession.Command> session, String applicationName) {
@@ -130,7 +131,11 @@ final class WalSender extends AbstractBehavior<WalSender.Command> {
 
   private Behavior<Command> onPositions(PositionsChanged m) {
     positions = m.positions();
-    if (term.isPresent() && (positions.term() != term.getAsLong() || positions.lastLogTerm() != term.getAsLong())) {
+    if (term.isPresent() && positions.lastLogTerm() == term.getAsLong()) termReached = true;
+    // The donor adopts the leader's history only when ProposerElected arrives, so its last log term
+    // may lag at first; what must never happen is a different term taking over.
+    boolean termLost = positions.term() != term.orElse(positions.term()) || (termReached && positions.lastLogTerm() != term.getAsLong());
+    if (term.isPresent() && termLost) {
       return fail("term " + Long.toUnsignedString(term.getAsLong()) + " ended on this safekeeper (term "
           + Long.toUnsignedString(positions.term()) + ", last log term " + Long.toUnsignedString(positions.lastLogTerm()) + ")");
     }
