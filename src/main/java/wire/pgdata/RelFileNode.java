@@ -9,6 +9,7 @@ public record RelFileNode(int spcNode, int dbNode, int relNode) {
     return new RelTag(spcNode, dbNode, relNode, fork);
   }
 
+  /** {@code spc/db/rel} with unsigned decimal numbers, as pg_waldump prints it. */
   @Override
   public String toString() {
     return Integer.toUnsignedString(spcNode) + "/" + Integer.toUnsignedString(dbNode) + "/" + Integer.toUnsignedString(relNode);

@@ -2,6 +2,7 @@ package wire.xlog;
 
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
+import wire.pgdata.RelFileNode;
 import wire.xlog.WalFormatException.Kind;
 
 /**
@@ -173,7 +174,7 @@ public final class WalDecoder {
       }
       XLogRecordFormat.checkCrc(rec, crc, recordLsn);
       long end = (after + 7) & ~7L;
-      if (isSwitch(rec)) end = ((end + segmentSize - 1) / segmentSize) * segmentSize;
+      if (XLogRecordFormat.isSwitch(rec)) end = ((end + segmentSize - 1) / segmentSize) * segmentSize;
       WalRecord record = XLogRecordFormat.decode(rec, recordLsn, end, blockScratch, relScratch);
       prevRecord = recordLsn;
       prevKnown = true;
@@ -253,7 +254,7 @@ public final class WalDecoder {
     input.copy(recordLsn, out, 0, got);
     long page = recordLsn - recordLsn % PAGE + PAGE;
     while (got < totalLength) {
-      int headerSize = page % segmentSize == 0 ? WalPageHeader.LONG_SIZE : WalPageHeader.SHORT_SIZE;
+      int headerSize = WalPageHeader.sizeOfPageAt(page, segmentSize);
       int take = Math.min(totalLength - got, PAGE - headerSize);
       input.copy(page + headerSize, out, got, take);
       got += take;
@@ -287,11 +288,6 @@ public final class WalDecoder {
     return h;
   }
 
-  /** XLOG_SWITCH ends the segment: the record's end is the next segment's start. */
-  private static boolean isSwitch(ByteBuffer rec) {
-    return (rec.get(17) & 0xFF) == RmgrId.XLOG.id() && ((rec.get(16) & 0xFF) & ~WalRecord.XLR_INFO_MASK) == WalRecord.XLOG_SWITCH;
-  }
-
   private void checkLength(long recordLsn, long totalLength) throws WalFormatException {
     if (totalLength == 0) {
       throw new WalFormatException(Kind.END_OF_WAL, Lsn.of(recordLsn), "xl_tot_len is 0, no record follows");
@@ -308,11 +304,11 @@ public final class WalDecoder {
 
   /** ValidXLogRecordHeader: resource manager id and prev-link. */
   private void checkHeader(long recordLsn, ByteBuffer header) throws WalFormatException {
-    int rmid = header.get(17) & 0xFF;
+    int rmid = XLogRecordFormat.rmid(header);
     if (!RmgrId.isValid(rmid)) {
       throw new WalFormatException(Kind.INVALID_RMGR, Lsn.of(recordLsn), "resource manager id " + rmid);
     }
-    long prev = header.getLong(8);
+    long prev = XLogRecordFormat.prev(header);
     boolean ok = prevKnown ? prev == prevRecord : Long.compareUnsigned(prev, recordLsn) < 0;
     if (!ok) {
       throw new WalFormatException(Kind.BAD_PREV_LINK, Lsn.of(recordLsn),

@@ -11,12 +11,6 @@ import java.util.List;
  * as the record is kept. {@link XLogRecordFormat} reads the bytes.
  */
 public final class WalRecord {
-  /** XLR_INFO_MASK: the low bits of xl_info belong to the WAL machinery, not to the rmgr. */
-  public static final int XLR_INFO_MASK = 0x0F;
-  public static final int XLR_SPECIAL_REL_UPDATE = 0x01;
-  public static final int XLR_CHECK_CONSISTENCY = 0x02;
-  /** XLOG_SWITCH in the XLOG rmgr: the rest of the segment is unused. */
-  public static final int XLOG_SWITCH = 0x40;
   public static final int INVALID_XID = 0;
   public static final int INVALID_ORIGIN = 0;
 
@@ -90,9 +84,9 @@ public final class WalRecord {
     return info;
   }
 
-  /** The rmgr's own bits of xl_info (info & ~XLR_INFO_MASK), which select the record type. */
+  /** The rmgr's own bits of xl_info (XLR_RMGR_INFO_MASK), which select the record type. */
   public int rmgrInfo() {
-    return info & ~XLR_INFO_MASK;
+    return info & XLogRecordFormat.XLR_RMGR_INFO_MASK;
   }
 
   public int rmid() {
@@ -109,7 +103,7 @@ public final class WalRecord {
   }
 
   public boolean isSwitch() {
-    return rmid == RmgrId.XLOG.id() && rmgrInfo() == XLOG_SWITCH;
+    return rmid == RmgrId.XLOG.id() && rmgrInfo() == XLogRecordFormat.XLOG_SWITCH;
   }
 
   /** Block references in block_id order (ids may skip numbers). */

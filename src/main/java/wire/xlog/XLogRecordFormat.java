@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.zip.CRC32C;
+import wire.pgdata.RelFileNode;
 import wire.xlog.WalFormatException.Kind;
 
 /**
@@ -21,12 +22,27 @@ import wire.xlog.WalFormatException.Kind;
  * then payloads:   per block in order: image bytes, then data; finally main data.
  * </pre>
  *
- * The CRC-32C covers the bytes after the 24-byte header, then the header up to xl_crc.
+ * The CRC-32C covers the bytes after the 24-byte header, then the header up to xl_crc. Both the
+ * decoder and the encoder ({@link #encode}) use this file, so the layout is written down once.
  */
 public final class XLogRecordFormat {
   public static final int HEADER_SIZE = 24;
+  static final int TOT_LEN_OFFSET = 0;
+  static final int XID_OFFSET = 4;
+  static final int PREV_OFFSET = 8;
+  static final int INFO_OFFSET = 16;
+  static final int RMID_OFFSET = 17;
   static final int CRC_OFFSET = 20;
   public static final int MAX_BLOCK_ID = 32;
+
+  /** Bits of xl_info that belong to the WAL machinery (XLR_INFO_MASK); rmgrs own the high four. */
+  public static final int XLR_INFO_MASK = 0x0F;
+  /** Bits of xl_info an rmgr uses for its record type (XLR_RMGR_INFO_MASK). */
+  public static final int XLR_RMGR_INFO_MASK = 0xF0;
+  public static final int XLR_SPECIAL_REL_UPDATE = 0x01;
+  public static final int XLR_CHECK_CONSISTENCY = 0x02;
+  /** XLOG_SWITCH of the XLOG rmgr: the one record type the reader itself must know, as it ends the segment. */
+  public static final int XLOG_SWITCH = 0x40;
   static final int BLOCK_ID_DATA_SHORT = 255;
   static final int BLOCK_ID_DATA_LONG = 254;
   static final int BLOCK_ID_ORIGIN = 253;
@@ -44,14 +60,54 @@ public final class XLogRecordFormat {
       throw new WalFormatException(Kind.INVALID_RECORD_LENGTH, lsn,
           "buffer of " + rec.limit() + " bytes" + (rec.limit() >= 4 ? " but xl_tot_len " + Integer.toUnsignedString(rec.getInt(0)) : ""));
     }
-    if (!RmgrId.isValid(rec.get(17) & 0xFF)) {
-      throw new WalFormatException(Kind.INVALID_RMGR, lsn, "resource manager id " + (rec.get(17) & 0xFF));
+    if (!RmgrId.isValid(rmid(rec))) {
+      throw new WalFormatException(Kind.INVALID_RMGR, lsn, "resource manager id " + rmid(rec));
     }
     checkCrc(rec, new CRC32C(), lsn.value());
     return decode(rec, lsn.value(), end.value());
   }
 
+  /**
+   * One record with main data and no block references, as PostgreSQL 15 assembles it: the header,
+   * a data header (short form up to 255 bytes, else long), the main data, and the CRC.
+   */
+  public static byte[] encode(int rmid, int info, int xid, Lsn prev, byte[] mainData) {
+    if (rmid < 0 || rmid > 255) throw new IllegalArgumentException("rmgr id out of range: " + rmid);
+    if (info < 0 || info > 255) throw new IllegalArgumentException("xl_info out of range: " + info);
+    int dataHeader = mainData.length == 0 ? 0 : mainData.length <= 255 ? 2 : 5;
+    int total = HEADER_SIZE + dataHeader + mainData.length;
+    ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(TOT_LEN_OFFSET, total).putInt(XID_OFFSET, xid).putLong(PREV_OFFSET, prev.value())
+        .put(INFO_OFFSET, (byte) info).put(RMID_OFFSET, (byte) rmid).position(HEADER_SIZE);
+    if (dataHeader == 2) b.put((byte) BLOCK_ID_DATA_SHORT).put((byte) mainData.length);
+    if (dataHeader == 5) b.put((byte) BLOCK_ID_DATA_LONG).putInt(mainData.length);
+    b.put(mainData);
+    b.putInt(CRC_OFFSET, computeCrc(b, new CRC32C()));
+    return b.array();
+  }
+
+  static int rmid(ByteBuffer rec) {
+    return rec.get(RMID_OFFSET) & 0xFF;
+  }
+
+  static long prev(ByteBuffer rec) {
+    return rec.getLong(PREV_OFFSET);
+  }
+
+  static boolean isSwitch(ByteBuffer rec) {
+    return rmid(rec) == RmgrId.XLOG.id() && ((rec.get(INFO_OFFSET) & XLR_RMGR_INFO_MASK) == XLOG_SWITCH);
+  }
+
   static void checkCrc(ByteBuffer rec, CRC32C crc, long lsn) throws WalFormatException {
+    int computed = computeCrc(rec, crc);
+    int stored = rec.getInt(CRC_OFFSET);
+    if (computed != stored) {
+      throw new WalFormatException(Kind.BAD_CRC, Lsn.of(lsn), String.format("record checksum %08X, computed %08X", stored, computed));
+    }
+  }
+
+  /** The CRC-32C of a record of rec.limit() bytes: the bytes after the header, then the header up to xl_crc. */
+  private static int computeCrc(ByteBuffer rec, CRC32C crc) {
     crc.reset();
     int len = rec.limit();
     if (rec.hasArray()) {
@@ -67,11 +123,7 @@ public final class XLogRecordFormat {
       crc.update(rec);
       rec.limit(len).position(0);
     }
-    int stored = rec.getInt(CRC_OFFSET);
-    if ((int) crc.getValue() != stored) {
-      throw new WalFormatException(Kind.BAD_CRC, Lsn.of(lsn),
-          String.format("record checksum %08X, computed %08X", stored, (int) crc.getValue()));
-    }
+    return (int) crc.getValue();
   }
 
   // Per-block header fields, kept in a reusable int array until the payload offsets are known.
@@ -169,10 +221,10 @@ public final class XLogRecordFormat {
         }
         RelFileNode rel;
         if ((forkFlags & BlockRef.SAME_REL) == 0) {
-          if (remaining < 12) throw shortData(lsn);
+          if (remaining < RelFileNode.SIZE) throw shortData(lsn);
           rel = new RelFileNode(rec.getInt(pos), rec.getInt(pos + 4), rec.getInt(pos + 8));
-          pos += 12;
-          remaining -= 12;
+          pos += RelFileNode.SIZE;
+          remaining -= RelFileNode.SIZE;
         } else if (lastRel == null) {
           throw badBlock(lsn, "block " + id + ": BKPBLOCK_SAME_REL set but no previous relation");
         } else {
@@ -220,7 +272,7 @@ public final class XLogRecordFormat {
       case 2 -> List.of(out[0], out[1]);
       default -> Collections.unmodifiableList(Arrays.asList(out));
     };
-    return new WalRecord(lsn, end, rec, rec.getInt(4), rec.getLong(8), rec.get(16) & 0xFF, rec.get(17) & 0xFF, blocks,
+    return new WalRecord(lsn, end, rec, rec.getInt(XID_OFFSET), prev(rec), rec.get(INFO_OFFSET) & 0xFF, rmid(rec), blocks,
         payload, (int) mainDataLength, origin, toplevelXid);
   }
 

@@ -114,7 +114,7 @@ class WalGoldenTest {
       }
       if (end % Lsn.WAL_PAGE_SIZE == 0) {
         atPageBoundary++;
-        int header = end % Lsn.DEFAULT_SEGMENT_SIZE == 0 ? WalPageHeader.LONG_SIZE : WalPageHeader.SHORT_SIZE;
+        int header = WalPageHeader.sizeOfPageAt(end, Lsn.DEFAULT_SEGMENT_SIZE);
         assertEquals(Lsn.of(end + header), Lsn.of(next), "record after " + r.lsn() + " follows the page header");
       } else {
         assertEquals(Lsn.of(end), Lsn.of(next), "record after " + r.lsn() + " starts at its end");
