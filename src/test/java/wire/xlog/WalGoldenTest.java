@@ -19,7 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import testkit.PostgresFixture;
 import testkit.ProcessLogs;
 import testkit.TempDirs;
 
@@ -35,13 +34,7 @@ class WalGoldenTest {
   @BeforeAll
   static void produceWal() throws Exception {
     root = Files.createTempDirectory("strata-wal-golden-");
-    try (PostgresFixture pg = PostgresFixture.builder()
-        .set("wal_level", "replica")
-        .set("max_prepared_transactions", "10")
-        .set("wal_keep_size", "'1GB'")
-        .start()) {
-      wal = WalWorkload.run(pg, root.resolve("wal"));
-    }
+    wal = WalWorkload.runOnNewServer(root.resolve("wal"));
     bytes = wal.readAll();
     expected = PgWaldump.run(wal.walDir(), wal.start(), wal.end());
     Random sizes = new Random(42);

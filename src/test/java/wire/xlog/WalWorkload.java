@@ -38,6 +38,21 @@ public final class WalWorkload {
 
   private WalWorkload() {}
 
+  /** A server configured for the workload ({@link #run} needs prepared transactions). */
+  public static PostgresFixture.Builder server() {
+    return PostgresFixture.builder()
+        .set("wal_level", "replica")
+        .set("max_prepared_transactions", "10")
+        .set("wal_keep_size", "'1GB'");
+  }
+
+  /** Runs the workload on a server of its own, which is gone when this returns. */
+  public static Result runOnNewServer(Path copyTo) throws Exception {
+    try (PostgresFixture pg = server().start()) {
+      return run(pg, copyTo);
+    }
+  }
+
   /** Needs {@code max_prepared_transactions} above 0. */
   public static Result run(PostgresFixture pg, Path copyTo) throws SQLException, IOException {
     try (Connection c = pg.connect(); Statement st = c.createStatement()) {

@@ -14,7 +14,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import testkit.PostgresFixture;
 import testkit.ProcessLogs;
 import testkit.TempDirs;
 import wire.WireFormatException;
@@ -42,14 +41,7 @@ class RmgrDescGoldenTest {
   @BeforeAll
   static void produceWal() throws Exception {
     root = Files.createTempDirectory("strata-rmgr-golden-");
-    WalWorkload.Result wal;
-    try (PostgresFixture pg = PostgresFixture.builder()
-        .set("wal_level", "replica")
-        .set("max_prepared_transactions", "10")
-        .set("wal_keep_size", "'1GB'")
-        .start()) {
-      wal = WalWorkload.run(pg, root.resolve("wal"));
-    }
+    WalWorkload.Result wal = WalWorkload.runOnNewServer(root.resolve("wal"));
     expected = PgWaldump.run(wal.walDir(), wal.start(), wal.end());
     decoded = Decoding.all(WalDecoder.startingAt(wal.start(), Lsn.DEFAULT_SEGMENT_SIZE), wal.readAll(), wal.start(),
         wal.start(), wal.end(), () -> 1 << 20);
