@@ -2,7 +2,6 @@ package wire.xlog;
 
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
-import wire.pgdata.RelFileNode;
 import wire.xlog.WalFormatException.Kind;
 
 /**
@@ -29,8 +28,6 @@ public final class WalDecoder {
   private final WalInput input;
   private final CRC32C crc = new CRC32C();
   private final byte[] headerScratch = new byte[WalPageHeader.LONG_SIZE];
-  private final int[] blockScratch = XLogRecordFormat.newBlockScratch();
-  private final RelFileNode[] relScratch = new RelFileNode[XLogRecordFormat.MAX_BLOCK_ID + 1];
   private long systemId;
   private int maxRecordLength = DEFAULT_MAX_RECORD_LENGTH;
   private long returnFrom;
@@ -150,32 +147,44 @@ public final class WalDecoder {
       if (available < 4) return null;
       long totalLength = Integer.toUnsignedLong(input.intAt(pos));
       checkLength(recordLsn, totalLength);
+      int length = (int) totalLength;
       ByteBuffer rec;
+      ByteBuffer cursor;
+      int base = 0;
       long after;
       if (totalLength <= pageLeft) {
         if (available < totalLength) {
-          if (available >= XLogRecordFormat.HEADER_SIZE) checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE));
+          if (available >= XLogRecordFormat.HEADER_SIZE) checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE), 0);
           return null;
         }
-        rec = input.read(pos, (int) totalLength);
-        checkHeader(recordLsn, rec);
+        base = input.indexInHead(pos, length);
+        if (base >= 0) {
+          // the usual case: the record is read where it lies, no view or copy made
+          rec = input.head();
+          cursor = input.headCursor();
+        } else {
+          rec = input.read(pos, length);
+          cursor = rec.duplicate();
+          base = 0;
+        }
+        checkHeader(recordLsn, rec, base);
         after = pos + totalLength;
       } else {
         if (headerOnPage) {
           if (available < XLogRecordFormat.HEADER_SIZE) return null;
-          checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE));
+          checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE), 0);
         }
         Continuation c = scanContinuation(recordLsn, totalLength);
         if (c == Continuation.OVERWRITTEN) continue;
         if (c == Continuation.INCOMPLETE || input.end() < scanEnd) return null;
-        rec = assemble(recordLsn, (int) totalLength);
+        rec = cursor = assemble(recordLsn, length);
         after = scanEnd;
-        if (!headerOnPage) checkHeader(recordLsn, rec);
+        if (!headerOnPage) checkHeader(recordLsn, rec, 0);
       }
-      XLogRecordFormat.checkCrc(rec, crc, recordLsn);
+      XLogRecordFormat.checkCrc(rec, cursor, base, length, crc, recordLsn);
       long end = (after + 7) & ~7L;
-      if (XLogRecordFormat.isSwitch(rec)) end = ((end + segmentSize - 1) / segmentSize) * segmentSize;
-      WalRecord record = XLogRecordFormat.decode(rec, recordLsn, end, blockScratch, relScratch);
+      if (XLogRecordFormat.isSwitch(rec, base)) end = ((end + segmentSize - 1) / segmentSize) * segmentSize;
+      WalRecord record = XLogRecordFormat.decode(rec, base, length, recordLsn, end);
       prevRecord = recordLsn;
       prevKnown = true;
       pos = end;
@@ -303,12 +312,12 @@ public final class WalDecoder {
   }
 
   /** ValidXLogRecordHeader: resource manager id and prev-link. */
-  private void checkHeader(long recordLsn, ByteBuffer header) throws WalFormatException {
-    int rmid = XLogRecordFormat.rmid(header);
+  private void checkHeader(long recordLsn, ByteBuffer header, int base) throws WalFormatException {
+    int rmid = XLogRecordFormat.rmid(header, base);
     if (!RmgrId.isValid(rmid)) {
       throw new WalFormatException(Kind.INVALID_RMGR, Lsn.of(recordLsn), "resource manager id " + rmid);
     }
-    long prev = XLogRecordFormat.prev(header);
+    long prev = XLogRecordFormat.prev(header, base);
     boolean ok = prevKnown ? prev == prevRecord : Long.compareUnsigned(prev, recordLsn) < 0;
     if (!ok) {
       throw new WalFormatException(Kind.BAD_PREV_LINK, Lsn.of(recordLsn),

@@ -59,6 +59,13 @@ class WalGoldenTest {
   }
 
   @Test
+  void blockReferencesAreBuiltOnceAndKept() {
+    WalRecord r = decoded.stream().filter(x -> x.blocks().size() > 1).findFirst().orElseThrow();
+    assertTrue(r.blocks().get(1) == r.blocks().get(1), "the same object on every read");
+    assertEquals(r.blocks().size(), r.blocks().stream().map(BlockRef::id).distinct().count());
+  }
+
+  @Test
   void recordTypeNamesFollowTheInfoByte() {
     Map<String, String> typeByInfo = new HashMap<>();
     int known = 0;
