@@ -17,18 +17,19 @@ public final class BlockRef {
 
   private final int id;
   private final int forkFlags;
-  private final RelFileNode rel;
+  private final int relOffset; // where the RelFileNode lies in record: this block's header, or an earlier one (SAME_REL)
   private final int blockNumber;
   private final ByteBuffer record;
   private final int dataOffset;
   private final int dataLength;
   private final BlockImage image;
+  private RelFileNode rel;
 
-  BlockRef(int id, int forkFlags, RelFileNode rel, int blockNumber, ByteBuffer record, int dataOffset, int dataLength,
+  BlockRef(int id, int forkFlags, int relOffset, int blockNumber, ByteBuffer record, int dataOffset, int dataLength,
       BlockImage image) {
     this.id = id;
     this.forkFlags = forkFlags;
-    this.rel = rel;
+    this.relOffset = relOffset;
     this.blockNumber = blockNumber;
     this.record = record;
     this.dataOffset = dataOffset;
@@ -62,6 +63,7 @@ public final class BlockRef {
   }
 
   public RelFileNode rel() {
+    if (rel == null) rel = RelFileNode.at(record, relOffset);
     return rel;
   }
 
@@ -95,6 +97,6 @@ public final class BlockRef {
 
   @Override
   public String toString() {
-    return rel + "." + forkName() + "." + Integer.toUnsignedString(blockNumber) + (image != null ? "+fpi" : "");
+    return rel() + "." + forkName() + "." + Integer.toUnsignedString(blockNumber) + (image != null ? "+fpi" : "");
   }
 }

@@ -172,8 +172,7 @@ public final class XLogRecordFormat {
     long mainDataLength = 0;
     int count = 0;
     int fpiLength = 0;
-    boolean haveRel = false;
-    RelFileNode rel = null;
+    int relAt = -1;
     int payload = r.payloadOffset;
 
     while (remaining > dataTotal) {
@@ -241,13 +240,12 @@ public final class XLogRecordFormat {
           fpiLength += imageLength;
           checkImage(lsn, id, imageLength, holeOffset, holeLength, compressed, hasHole);
         }
-        int relAt = pos;
         if ((forkFlags & BlockRef.SAME_REL) == 0) {
           if (remaining < RelFileNode.SIZE) throw shortData(lsn);
+          relAt = pos;
           pos += RelFileNode.SIZE;
           remaining -= RelFileNode.SIZE;
-          haveRel = true;
-        } else if (!haveRel) {
+        } else if (relAt < 0) {
           throw badBlock(lsn, "block " + id + ": BKPBLOCK_SAME_REL set but no previous relation");
         }
         if (remaining < 4) throw shortData(lsn);
@@ -255,13 +253,12 @@ public final class XLogRecordFormat {
         pos += 4;
         remaining -= 4;
         if (out != null) {
-          if ((forkFlags & BlockRef.SAME_REL) == 0) rel = new RelFileNode(rec.getInt(relAt), rec.getInt(relAt + 4), rec.getInt(relAt + 8));
           BlockImage image = null;
           if (imageLength >= 0) {
             image = new BlockImage(rec, payload, imageLength, holeOffset, holeLength, imageInfo, lsn);
             payload += imageLength;
           }
-          out[count] = new BlockRef(id, forkFlags, rel, blockNumber, rec, payload, dataLength, image);
+          out[count] = new BlockRef(id, forkFlags, relAt, blockNumber, rec, payload, dataLength, image);
           payload += dataLength;
         }
         count++;
