@@ -1,5 +1,6 @@
 package bench;
 
+import wire.pgdata.ForkNumber;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.file.Files;
@@ -22,7 +23,7 @@ import wire.redo.RedoRecord;
 import wire.redo.RedoRequest;
 import wire.xlog.BlockRef;
 import wire.xlog.Lsn;
-import wire.xlog.RelFileNode;
+import wire.pgdata.RelFileNode;
 import wire.xlog.WalDecoder;
 import wire.xlog.WalRecord;
 
@@ -106,14 +107,14 @@ public final class WalRedoBench {
       decoder.feed(ByteBuffer.wrap(bytes, 0, (int) Math.min(bytes.length, end.value() - s * seg)));
       for (WalRecord r; (r = decoder.next()) != null; ) {
         for (BlockRef b : r.blocks()) {
-          if (b.rel().equals(rel) && b.forkNumber() == BlockRef.MAIN_FORK) {
+          if (b.rel().equals(rel) && b.forkNumber() == ForkNumber.MAIN.ordinal()) {
             byBlock.computeIfAbsent(b.blockNumber(), k -> new ArrayList<>()).add(new RedoRecord(r.rawBytes(), r.lsn(), r.endLsn()));
           }
         }
       }
     }
     List<RedoRequest> out = new ArrayList<>();
-    byBlock.forEach((blk, history) -> out.add(new RedoRequest(rel, BlockRef.MAIN_FORK, blk, null, history)));
+    byBlock.forEach((blk, history) -> out.add(new RedoRequest(rel, ForkNumber.MAIN.ordinal(), blk, null, history)));
     return out;
   }
 

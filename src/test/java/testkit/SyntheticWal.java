@@ -4,9 +4,11 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import wire.xlog.Lsn;
-import wire.xlog.encode.RecordEncoder;
+import wire.xlog.RmgrId;
+import wire.xlog.XLogRecordFormat;
 import wire.xlog.encode.WalIdentity;
 import wire.xlog.encode.WalStreamEncoder;
+import wire.xlog.rmgr.XlogRecord;
 
 /**
  * Valid WAL without a PostgreSQL server: XLOG NOOP records laid out by the encoder from a record
@@ -14,8 +16,6 @@ import wire.xlog.encode.WalStreamEncoder;
  */
 public final class SyntheticWal {
   public static final long SYSTEM_ID = 7_000_000_000_000_000_001L;
-  private static final int RM_XLOG = 0;
-  private static final int XLOG_NOOP = 0x20;
 
   private final Lsn start;
   private final byte[] bytes;          // from start
@@ -36,7 +36,7 @@ public final class SyntheticWal {
     for (int i = 0; i < count; i++) {
       byte[] payload = new byte[size];
       Arrays.fill(payload, (byte) i);
-      prev = enc.append(RecordEncoder.encode(RM_XLOG, XLOG_NOOP, 0, prev, payload));
+      prev = enc.append(XLogRecordFormat.encode(RmgrId.XLOG.id(), XlogRecord.NOOP, 0, prev, payload));
       ends.add(enc.end().maxAlign());
     }
     byte[] all = enc.bytes();

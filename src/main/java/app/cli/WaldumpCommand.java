@@ -131,9 +131,9 @@ public final class WaldumpCommand implements Callable<Integer> {
   }
 
   static void format(WalRecord r, StringBuilder line) {
-    line.append("lsn=").append(lsn(r.lsnValue()))
-        .append(" end=").append(lsn(r.endLsnValue()))
-        .append(" prev=").append(lsn(r.prev().value()))
+    line.append("lsn=").append(Lsn.format(r.lsnValue()))
+        .append(" end=").append(Lsn.format(r.endLsnValue()))
+        .append(" prev=").append(Lsn.format(r.prev().value()))
         .append(" rmgr=").append(r.rmgrName())
         .append(" info=0x").append(Character.toUpperCase(Character.forDigit(r.rmgrInfo() >> 4, 16))).append('0')
         .append(" xid=").append(Integer.toUnsignedString(r.xid()))
@@ -146,10 +146,6 @@ public final class WaldumpCommand implements Callable<Integer> {
       line.append(blocks.get(i));
     }
     line.append('\n');
-  }
-
-  private static String lsn(long v) {
-    return Long.toHexString(v >>> 32).toUpperCase() + "/" + Long.toHexString(v & 0xFFFF_FFFFL).toUpperCase();
   }
 
   private static void flush(PrintWriter out, StringBuilder lines) {

@@ -1,7 +1,7 @@
 package store.redo;
 
 import wire.redo.RedoRequest;
-import wire.xlog.RelFileNode;
+import wire.pgdata.RelFileNode;
 import wire.xlog.Lsn;
 
 /**

@@ -10,7 +10,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import wire.xlog.RelFileNode;
+import wire.pgdata.RelFileNode;
 import wire.redo.RedoProtocol;
 import wire.redo.RedoRecord;
 import wire.redo.RedoRequest;

@@ -6,7 +6,7 @@ import java.nio.ByteBuffer;
 import java.nio.file.Path;
 import java.util.Arrays;
 import wire.xlog.Lsn;
-import wire.xlog.encode.PageHeader;
+import wire.xlog.WalPageHeader;
 import wire.xlog.encode.WalIdentity;
 import wire.xlog.encode.WalStreamEncoder;
 import wire.xlog.WalDecoder;
@@ -167,7 +167,8 @@ public final class WalStore implements Closeable {
     Lsn segStart = start.segmentStart(segments.segmentSize());
     byte[] prefix;
     if (start.pageOffset() == 0) {
-      prefix = Arrays.copyOf(PageHeader.encode(id, segStart, 0), (int) start.minus(segStart));
+      prefix = Arrays.copyOf(WalPageHeader.forPage(systemId, 1, segments.segmentSize(), segStart.value(), 0).encode(),
+          (int) start.minus(segStart));
     } else {
       byte[] segment = WalStreamEncoder.withZeroPrefix(id, start).segments().get(0).bytes();
       prefix = Arrays.copyOf(segment, (int) start.minus(segStart));

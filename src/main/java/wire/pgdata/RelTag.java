@@ -16,9 +16,14 @@ public record RelTag(int spcNode, int dbNode, int relNode, ForkNumber fork) {
     return new RelTag(spcNode, dbNode, relNode, other);
   }
 
+  /** The relation without its fork. */
+  public RelFileNode node() {
+    return new RelFileNode(spcNode, dbNode, relNode);
+  }
+
+  /** {@code spc/db/rel.fork}, as Strata's dump prints block references. */
   @Override
   public String toString() {
-    return Integer.toUnsignedString(spcNode) + "/" + Integer.toUnsignedString(dbNode) + "/"
-        + Integer.toUnsignedString(relNode) + "." + fork.shortName();
+    return node() + "." + fork.shortName();
   }
 }

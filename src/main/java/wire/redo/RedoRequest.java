@@ -2,8 +2,8 @@ package wire.redo;
 
 import java.util.List;
 import java.util.Objects;
-import wire.xlog.BlockRef;
-import wire.xlog.RelFileNode;
+import wire.pgdata.ForkNumber;
+import wire.pgdata.RelFileNode;
 
 /**
  * Rebuild one page: the block, an optional base image ({@code null} when the history starts with a
@@ -12,7 +12,7 @@ import wire.xlog.RelFileNode;
 public record RedoRequest(RelFileNode rel, int fork, int blkno, byte[] baseImage, List<RedoRecord> records) {
   public RedoRequest {
     Objects.requireNonNull(rel, "rel");
-    if (fork < 0 || fork > BlockRef.INIT_FORK) throw new IllegalArgumentException("fork " + fork + " is not 0..3");
+    if (ForkNumber.ofNumber(fork) == null) throw new IllegalArgumentException("fork " + fork + " is not 0..3");
     if (baseImage != null && baseImage.length != RedoProtocol.PAGE_SIZE) {
       throw new IllegalArgumentException("base image is " + baseImage.length + " bytes, not " + RedoProtocol.PAGE_SIZE);
     }
@@ -25,9 +25,8 @@ public record RedoRequest(RelFileNode rel, int fork, int blkno, byte[] baseImage
   }
 
   public static String block(RelFileNode rel, int fork, int blkno) {
-    String forkName = fork >= 0 && fork < FORK_NAMES.length ? FORK_NAMES[fork] : Integer.toString(fork);
+    ForkNumber f = ForkNumber.ofNumber(fork);
+    String forkName = f != null ? f.shortName() : Integer.toString(fork);
     return rel + "." + forkName + "." + Integer.toUnsignedString(blkno);
   }
-
-  private static final String[] FORK_NAMES = {"main", "fsm", "vm", "init"};
 }

@@ -1,6 +1,8 @@
 package wire.xlog;
 
 import java.nio.ByteBuffer;
+import wire.pgdata.ForkNumber;
+import wire.pgdata.RelFileNode;
 
 /**
  * One block reference of a WAL record (XLogRecordBlockHeader): which page of which relation fork
@@ -13,26 +15,21 @@ public final class BlockRef {
   public static final int WILL_INIT = 0x40;
   public static final int SAME_REL = 0x80;
 
-  public static final int MAIN_FORK = 0;
-  public static final int FSM_FORK = 1;
-  public static final int VM_FORK = 2;
-  public static final int INIT_FORK = 3;
-  private static final String[] FORK_NAMES = {"main", "fsm", "vm", "init"};
-
   private final int id;
   private final int forkFlags;
-  private final RelFileNode rel;
+  private final int relOffset; // where the RelFileNode lies in record: this block's header, or an earlier one (SAME_REL)
   private final int blockNumber;
   private final ByteBuffer record;
   private final int dataOffset;
   private final int dataLength;
   private final BlockImage image;
+  private RelFileNode rel;
 
-  BlockRef(int id, int forkFlags, RelFileNode rel, int blockNumber, ByteBuffer record, int dataOffset, int dataLength,
+  BlockRef(int id, int forkFlags, int relOffset, int blockNumber, ByteBuffer record, int dataOffset, int dataLength,
       BlockImage image) {
     this.id = id;
     this.forkFlags = forkFlags;
-    this.rel = rel;
+    this.relOffset = relOffset;
     this.blockNumber = blockNumber;
     this.record = record;
     this.dataOffset = dataOffset;
@@ -54,13 +51,19 @@ public final class BlockRef {
     return forkFlags & FORK_MASK;
   }
 
+  /** The fork, or null when the number is not one PostgreSQL has (redo would fail on it, the decoder does not). */
+  public ForkNumber fork() {
+    return ForkNumber.ofNumber(forkNumber());
+  }
+
   /** main, fsm, vm or init; other numbers print as the number. */
   public String forkName() {
-    int fork = forkNumber();
-    return fork < FORK_NAMES.length ? FORK_NAMES[fork] : Integer.toString(fork);
+    ForkNumber fork = fork();
+    return fork != null ? fork.shortName() : Integer.toString(forkNumber());
   }
 
   public RelFileNode rel() {
+    if (rel == null) rel = RelFileNode.at(record, relOffset);
     return rel;
   }
 
@@ -94,6 +97,6 @@ public final class BlockRef {
 
   @Override
   public String toString() {
-    return rel + "." + forkName() + "." + Integer.toUnsignedString(blockNumber) + (image != null ? "+fpi" : "");
+    return rel() + "." + forkName() + "." + Integer.toUnsignedString(blockNumber) + (image != null ? "+fpi" : "");
   }
 }

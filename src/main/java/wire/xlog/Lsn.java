@@ -112,8 +112,13 @@ public record Lsn(long value) implements Comparable<Lsn> {
     return Long.compareUnsigned(value, other.value);
   }
 
+  /** {@code X/Y} in upper-case hex, as PostgreSQL prints an LSN; without String.format, as dumps print millions. */
+  public static String format(long value) {
+    return Long.toHexString(value >>> 32).toUpperCase() + "/" + Long.toHexString(value & 0xFFFF_FFFFL).toUpperCase();
+  }
+
   @Override
   public String toString() {
-    return String.format("%X/%X", value >>> 32, value & 0xFFFF_FFFFL);
+    return format(value);
   }
 }

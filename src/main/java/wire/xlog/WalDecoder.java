@@ -28,8 +28,6 @@ public final class WalDecoder {
   private final WalInput input;
   private final CRC32C crc = new CRC32C();
   private final byte[] headerScratch = new byte[WalPageHeader.LONG_SIZE];
-  private final int[] blockScratch = XLogRecordFormat.newBlockScratch();
-  private final RelFileNode[] relScratch = new RelFileNode[XLogRecordFormat.MAX_BLOCK_ID + 1];
   private long systemId;
   private int maxRecordLength = DEFAULT_MAX_RECORD_LENGTH;
   private long returnFrom;
@@ -149,32 +147,44 @@ public final class WalDecoder {
       if (available < 4) return null;
       long totalLength = Integer.toUnsignedLong(input.intAt(pos));
       checkLength(recordLsn, totalLength);
+      int length = (int) totalLength;
       ByteBuffer rec;
+      ByteBuffer cursor;
+      int base = 0;
       long after;
       if (totalLength <= pageLeft) {
         if (available < totalLength) {
-          if (available >= XLogRecordFormat.HEADER_SIZE) checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE));
+          if (available >= XLogRecordFormat.HEADER_SIZE) checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE), 0);
           return null;
         }
-        rec = input.read(pos, (int) totalLength);
-        checkHeader(recordLsn, rec);
+        base = input.indexInHead(pos, length);
+        if (base >= 0) {
+          // the usual case: the record is read where it lies, no view or copy made
+          rec = input.head();
+          cursor = input.headCursor();
+        } else {
+          rec = input.read(pos, length);
+          cursor = rec.duplicate();
+          base = 0;
+        }
+        checkHeader(recordLsn, rec, base);
         after = pos + totalLength;
       } else {
         if (headerOnPage) {
           if (available < XLogRecordFormat.HEADER_SIZE) return null;
-          checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE));
+          checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE), 0);
         }
         Continuation c = scanContinuation(recordLsn, totalLength);
         if (c == Continuation.OVERWRITTEN) continue;
         if (c == Continuation.INCOMPLETE || input.end() < scanEnd) return null;
-        rec = assemble(recordLsn, (int) totalLength);
+        rec = cursor = assemble(recordLsn, length);
         after = scanEnd;
-        if (!headerOnPage) checkHeader(recordLsn, rec);
+        if (!headerOnPage) checkHeader(recordLsn, rec, 0);
       }
-      XLogRecordFormat.checkCrc(rec, crc, recordLsn);
+      XLogRecordFormat.checkCrc(rec, cursor, base, length, crc, recordLsn);
       long end = (after + 7) & ~7L;
-      if (isSwitch(rec)) end = ((end + segmentSize - 1) / segmentSize) * segmentSize;
-      WalRecord record = XLogRecordFormat.decode(rec, recordLsn, end, blockScratch, relScratch);
+      if (XLogRecordFormat.isSwitch(rec, base)) end = ((end + segmentSize - 1) / segmentSize) * segmentSize;
+      WalRecord record = XLogRecordFormat.decode(rec, base, length, recordLsn, end);
       prevRecord = recordLsn;
       prevKnown = true;
       pos = end;
@@ -253,7 +263,7 @@ public final class WalDecoder {
     input.copy(recordLsn, out, 0, got);
     long page = recordLsn - recordLsn % PAGE + PAGE;
     while (got < totalLength) {
-      int headerSize = page % segmentSize == 0 ? WalPageHeader.LONG_SIZE : WalPageHeader.SHORT_SIZE;
+      int headerSize = WalPageHeader.sizeOfPageAt(page, segmentSize);
       int take = Math.min(totalLength - got, PAGE - headerSize);
       input.copy(page + headerSize, out, got, take);
       got += take;
@@ -287,11 +297,6 @@ public final class WalDecoder {
     return h;
   }
 
-  /** XLOG_SWITCH ends the segment: the record's end is the next segment's start. */
-  private static boolean isSwitch(ByteBuffer rec) {
-    return (rec.get(17) & 0xFF) == RmgrId.XLOG.id() && ((rec.get(16) & 0xFF) & ~WalRecord.XLR_INFO_MASK) == WalRecord.XLOG_SWITCH;
-  }
-
   private void checkLength(long recordLsn, long totalLength) throws WalFormatException {
     if (totalLength == 0) {
       throw new WalFormatException(Kind.END_OF_WAL, Lsn.of(recordLsn), "xl_tot_len is 0, no record follows");
@@ -307,12 +312,12 @@ public final class WalDecoder {
   }
 
   /** ValidXLogRecordHeader: resource manager id and prev-link. */
-  private void checkHeader(long recordLsn, ByteBuffer header) throws WalFormatException {
-    int rmid = header.get(17) & 0xFF;
+  private void checkHeader(long recordLsn, ByteBuffer header, int base) throws WalFormatException {
+    int rmid = XLogRecordFormat.rmid(header, base);
     if (!RmgrId.isValid(rmid)) {
       throw new WalFormatException(Kind.INVALID_RMGR, Lsn.of(recordLsn), "resource manager id " + rmid);
     }
-    long prev = header.getLong(8);
+    long prev = XLogRecordFormat.prev(header, base);
     boolean ok = prevKnown ? prev == prevRecord : Long.compareUnsigned(prev, recordLsn) < 0;
     if (!ok) {
       throw new WalFormatException(Kind.BAD_PREV_LINK, Lsn.of(recordLsn),

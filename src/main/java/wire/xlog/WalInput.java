@@ -12,6 +12,10 @@ final class WalInput {
   private final ArrayDeque<ByteBuffer> chunks = new ArrayDeque<>();
   private long headLsn;
   private long endLsn;
+  // the first chunk, held apart from the deque: the decoder asks for it once or twice per record
+  private ByteBuffer head;
+  private long headEnd;
+  private ByteBuffer headCursor; // a duplicate of head whose position and limit the decoder may move
 
   WalInput(long startLsn) {
     this.headLsn = startLsn;
@@ -24,6 +28,13 @@ final class WalInput {
     ByteBuffer c = chunk.slice().order(ByteOrder.LITTLE_ENDIAN);
     chunks.addLast(c);
     endLsn += c.limit();
+    if (head == null) setHead();
+  }
+
+  private void setHead() {
+    head = chunks.peekFirst();
+    headEnd = head == null ? headLsn : headLsn + head.limit();
+    headCursor = head == null ? null : head.duplicate();
   }
 
   /** The LSN after the last byte fed. */
@@ -33,17 +44,29 @@ final class WalInput {
 
   /** Forgets whole chunks that end at or before lsn. */
   void discardBefore(long lsn) {
-    while (!chunks.isEmpty() && headLsn + chunks.peekFirst().limit() <= lsn) {
+    while (head != null && headEnd <= lsn) {
       headLsn += chunks.removeFirst().limit();
+      setHead();
     }
+  }
+
+  /** The first chunk: the fast path reads records in place, at {@link #indexInHead}. */
+  ByteBuffer head() {
+    return head;
+  }
+
+  /** A duplicate of {@link #head()} for reads that move position and limit (the CRC). */
+  ByteBuffer headCursor() {
+    return headCursor;
+  }
+
+  /** The index of lsn in the first chunk if [lsn, lsn+length) lies inside it, else -1. */
+  int indexInHead(long lsn, int length) {
+    return lsn >= headLsn && lsn + length <= headEnd ? (int) (lsn - headLsn) : -1;
   }
 
   /** A little-endian view of [lsn, lsn+length) if it lies inside one chunk, else null. */
   ByteBuffer viewIfContiguous(long lsn, int length) {
-    ByteBuffer first = chunks.peekFirst();
-    if (first != null && lsn >= headLsn && lsn + length <= headLsn + first.limit()) {
-      return first.slice((int) (lsn - headLsn), length).order(ByteOrder.LITTLE_ENDIAN);
-    }
     long chunkStart = headLsn;
     for (ByteBuffer c : chunks) {
       long chunkEnd = chunkStart + c.limit();
@@ -58,8 +81,8 @@ final class WalInput {
 
   /** The little-endian u32 at lsn, which must have been fed. */
   int intAt(long lsn) {
-    ByteBuffer first = chunks.peekFirst();
-    if (first != null && lsn >= headLsn && lsn + 4 <= headLsn + first.limit()) return first.getInt((int) (lsn - headLsn));
+    int i = indexInHead(lsn, 4);
+    if (i >= 0) return head.getInt(i);
     byte[] b = new byte[4];
     copy(lsn, b, 0, 4);
     return ByteBuffer.wrap(b).order(ByteOrder.LITTLE_ENDIAN).getInt();

@@ -12,6 +12,9 @@ import wire.xlog.WalFormatException.Kind;
  * short (24 bytes): magic u16 | info u16 | tli u32 | pageaddr u64 | rem_len u32 | pad 4
  * long  (40 bytes): short | sysid u64 | seg_size u32 | xlog_blcksz u32
  * </pre>
+ *
+ * The decoder reads and validates headers with {@link #read} and {@link #validate}; the encoder
+ * builds them with {@link #forPage} and writes them with {@link #encode()}.
  */
 public record WalPageHeader(
     int magic, int info, int timeline, long pageAddr, long remLen, long systemId, long segmentSize, int blockSize) {
@@ -30,6 +33,34 @@ public record WalPageHeader(
   public static int sizeAt(ByteBuffer buf, int index) {
     int info = Short.toUnsignedInt(littleEndian(buf).getShort(index + 2));
     return (info & LONG_HEADER) != 0 ? LONG_SIZE : SHORT_SIZE;
+  }
+
+  /** The size of the header a valid page at {@code pageAddr} has: long on a segment's first page. */
+  public static int sizeOfPageAt(long pageAddr, long segmentSize) {
+    return Long.remainderUnsigned(pageAddr, segmentSize) == 0 ? LONG_SIZE : SHORT_SIZE;
+  }
+
+  /**
+   * The header PostgreSQL writes for the page at {@code pageAddr}. {@code remLen} is how many bytes
+   * of a record that began on an earlier page are still to come; when it is non-zero the page
+   * starts with them and XLP_FIRST_IS_CONTRECORD is set.
+   */
+  public static WalPageHeader forPage(long systemId, int timeline, long segmentSize, long pageAddr, long remLen) {
+    if (pageAddr % Lsn.WAL_PAGE_SIZE != 0) throw new IllegalArgumentException("page address " + Lsn.of(pageAddr) + " is not at a page start");
+    if (remLen < 0 || remLen > 0xFFFF_FFFFL) throw new IllegalArgumentException("xlp_rem_len out of range: " + remLen);
+    boolean isLong = sizeOfPageAt(pageAddr, segmentSize) == LONG_SIZE;
+    int info = (isLong ? LONG_HEADER : 0) | (remLen > 0 ? FIRST_IS_CONTRECORD : 0);
+    return isLong
+        ? new WalPageHeader(MAGIC, info, timeline, pageAddr, remLen, systemId, segmentSize, Lsn.WAL_PAGE_SIZE)
+        : new WalPageHeader(MAGIC, info, timeline, pageAddr, remLen, 0, 0, 0);
+  }
+
+  /** The header's bytes: {@link #size()} of them, the fields as {@link #read} reads them. */
+  public byte[] encode() {
+    ByteBuffer b = ByteBuffer.allocate(size()).order(ByteOrder.LITTLE_ENDIAN);
+    b.putShort((short) magic).putShort((short) info).putInt(timeline).putLong(pageAddr).putInt((int) remLen).putInt(0);
+    if (isLong()) b.putLong(systemId).putInt((int) segmentSize).putInt(blockSize);
+    return b.array();
   }
 
   /** Reads a header at an absolute index; needs {@link #sizeAt} bytes. Does not validate. */

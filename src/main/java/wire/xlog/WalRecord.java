@@ -9,44 +9,51 @@ import java.util.List;
  * the raw bytes as stored in WAL (reassembled across pages) for redo. Buffers handed out are
  * read-only little-endian views into the bytes fed to the decoder, so they stay valid for as long
  * as the record is kept. {@link XLogRecordFormat} reads the bytes.
+ *
+ * <p>The decoder checks every block header but builds {@link BlockRef} objects only when
+ * {@link #blocks()} is first read: most consumers of most records never look at them.
  */
 public final class WalRecord {
-  /** XLR_INFO_MASK: the low bits of xl_info belong to the WAL machinery, not to the rmgr. */
-  public static final int XLR_INFO_MASK = 0x0F;
-  public static final int XLR_SPECIAL_REL_UPDATE = 0x01;
-  public static final int XLR_CHECK_CONSISTENCY = 0x02;
-  /** XLOG_SWITCH in the XLOG rmgr: the rest of the segment is unused. */
-  public static final int XLOG_SWITCH = 0x40;
   public static final int INVALID_XID = 0;
   public static final int INVALID_ORIGIN = 0;
 
   private final long lsn;
   private final long end;
-  private final ByteBuffer raw;
-  private final int xid;
-  private final long prev;
-  private final int info;
-  private final int rmid;
-  private final List<BlockRef> blocks;
-  private final int mainDataOffset;
-  private final int mainDataLength;
-  private final int origin;
-  private final int toplevelXid;
+  private final ByteBuffer buf;   // little-endian, shared: only absolute reads, never position or limit
+  private final int base;
+  private final int totalLength;
+  // the summary of the headers after XLogRecord, set once by XLogRecordFormat before the record is handed out
+  int payloadOffset;
+  private int mainDataLength;
+  private int origin;
+  private int toplevelXid;
+  private int blockCount;
+  private int fpiLength;
+  private BlockRef[] blockRefs;    // built on the first read of an element of blocks()
 
-  WalRecord(long lsn, long end, ByteBuffer raw, int xid, long prev, int info, int rmid, List<BlockRef> blocks,
-      int mainDataOffset, int mainDataLength, int origin, int toplevelXid) {
+  WalRecord(long lsn, long end, ByteBuffer buf, int base, int totalLength) {
     this.lsn = lsn;
     this.end = end;
-    this.raw = raw;
-    this.xid = xid;
-    this.prev = prev;
-    this.info = info;
-    this.rmid = rmid;
-    this.blocks = blocks;
-    this.mainDataOffset = mainDataOffset;
+    this.buf = buf;
+    this.base = base;
+    this.totalLength = totalLength;
+  }
+
+  void setSummary(int payloadOffset, int mainDataLength, int origin, int toplevelXid, int blockCount, int fpiLength) {
+    this.payloadOffset = payloadOffset;
     this.mainDataLength = mainDataLength;
     this.origin = origin;
     this.toplevelXid = toplevelXid;
+    this.blockCount = blockCount;
+    this.fpiLength = fpiLength;
+  }
+
+  ByteBuffer buffer() {
+    return buf;
+  }
+
+  int base() {
+    return base;
   }
 
   /** Where the record starts (ReadRecPtr). */
@@ -72,54 +79,63 @@ public final class WalRecord {
 
   /** xl_prev: the start of the previous record. */
   public Lsn prev() {
-    return Lsn.of(prev);
+    return Lsn.of(XLogRecordFormat.prev(buf, base));
   }
 
   /** xl_tot_len: header, block headers, images, data and main data. */
   public int totalLength() {
-    return raw.limit();
+    return totalLength;
   }
 
   /** xl_xid, unsigned 32-bit; 0 when the record has no transaction. */
   public int xid() {
-    return xid;
+    return XLogRecordFormat.xid(buf, base);
   }
 
   /** The whole xl_info byte, including XLR_SPECIAL_REL_UPDATE and XLR_CHECK_CONSISTENCY. */
   public int info() {
-    return info;
+    return XLogRecordFormat.info(buf, base);
   }
 
-  /** The rmgr's own bits of xl_info (info & ~XLR_INFO_MASK), which select the record type. */
+  /** The rmgr's own bits of xl_info (XLR_RMGR_INFO_MASK), which select the record type. */
   public int rmgrInfo() {
-    return info & ~XLR_INFO_MASK;
+    return info() & XLogRecordFormat.XLR_RMGR_INFO_MASK;
   }
 
   public int rmid() {
-    return rmid;
+    return XLogRecordFormat.rmid(buf, base);
   }
 
   /** The built-in rmgr, or null for a custom one. */
   public RmgrId rmgr() {
-    return RmgrId.of(rmid);
+    return RmgrId.of(rmid());
   }
 
   public String rmgrName() {
-    return RmgrId.nameOf(rmid);
+    return RmgrId.nameOf(rmid());
   }
 
   public boolean isSwitch() {
-    return rmid == RmgrId.XLOG.id() && rmgrInfo() == XLOG_SWITCH;
+    return XLogRecordFormat.isSwitch(buf, base);
   }
 
-  /** Block references in block_id order (ids may skip numbers). */
+  /** Block references in block_id order (ids may skip numbers); built on first use of an element. */
   public List<BlockRef> blocks() {
-    return blocks;
+    return blockCount == 0 ? List.of() : new BlockList(this); // a view: cheap when only its size is read
+  }
+
+  int blockCount() {
+    return blockCount;
+  }
+
+  BlockRef blockRef(int index) {
+    if (blockRefs == null) blockRefs = XLogRecordFormat.blockRefs(this);
+    return blockRefs[index];
   }
 
   /** The reference with this block_id, or null. */
   public BlockRef block(int blockId) {
-    for (BlockRef b : blocks) {
+    for (BlockRef b : blocks()) {
       if (b.id() == blockId) return b;
     }
     return null;
@@ -127,16 +143,12 @@ public final class WalRecord {
 
   /** Bytes of full-page images in the record (pg_waldump's fpi_len). */
   public int fpiLength() {
-    int sum = 0;
-    for (BlockRef b : blocks) {
-      if (b.hasImage()) sum += b.image().length();
-    }
-    return sum;
+    return fpiLength;
   }
 
-  /** The rmgr's main data, a read-only little-endian view (empty when there is none). */
+  /** The rmgr's main data, a read-only little-endian view (empty when there is none); it ends the record. */
   public ByteBuffer mainData() {
-    return view(raw, mainDataOffset, mainDataLength);
+    return view(buf, base + totalLength - mainDataLength, mainDataLength);
   }
 
   public int mainDataLength() {
@@ -155,13 +167,13 @@ public final class WalRecord {
 
   /** The record exactly as stored in WAL, xl_tot_len bytes: a read-only little-endian view. */
   public ByteBuffer raw() {
-    return view(raw, 0, raw.limit());
+    return view(buf, base, totalLength);
   }
 
   /** A copy of the raw bytes, for storing. */
   public byte[] rawBytes() {
-    byte[] copy = new byte[raw.limit()];
-    raw.get(0, copy);
+    byte[] copy = new byte[totalLength];
+    buf.get(base, copy);
     return copy;
   }
 
@@ -171,7 +183,7 @@ public final class WalRecord {
 
   @Override
   public String toString() {
-    return "WalRecord[lsn=" + lsn() + " end=" + endLsn() + " rmgr=" + rmgrName() + String.format(" info=0x%02X", info)
-        + " len=" + totalLength() + " blocks=" + blocks + "]";
+    return "WalRecord[lsn=" + lsn() + " end=" + endLsn() + " rmgr=" + rmgrName() + String.format(" info=0x%02X", info())
+        + " len=" + totalLength() + " blocks=" + blocks() + "]";
   }
 }

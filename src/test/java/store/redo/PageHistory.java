@@ -1,10 +1,11 @@
 package store.redo;
 
+import wire.pgdata.ForkNumber;
 import java.util.ArrayList;
 import java.util.List;
 import wire.redo.RedoRecord;
 import wire.xlog.BlockRef;
-import wire.xlog.RelFileNode;
+import wire.pgdata.RelFileNode;
 import wire.xlog.RmgrId;
 import wire.xlog.WalRecord;
 
@@ -28,7 +29,7 @@ final class PageHistory {
    * referencing it.
    */
   static List<RedoRecord> ofVisibilityMapPage(List<WalRecord> wal, RelFileNode rel, int vmBlock) {
-    return from(wal, rel, BlockRef.VM_FORK, vmBlock, true);
+    return from(wal, rel, ForkNumber.VM.ordinal(), vmBlock, true);
   }
 
   private static List<RedoRecord> from(List<WalRecord> wal, RelFileNode rel, int fork, int blkno, boolean withHeap) {
@@ -57,7 +58,7 @@ final class PageHistory {
   private static boolean touchesCoveredHeapBlock(WalRecord r, RelFileNode rel, int vmBlock) {
     if (r.rmgr() != RmgrId.HEAP && r.rmgr() != RmgrId.HEAP2) return false;
     for (BlockRef b : r.blocks()) {
-      if (b.rel().equals(rel) && b.forkNumber() == BlockRef.MAIN_FORK
+      if (b.rel().equals(rel) && b.forkNumber() == ForkNumber.MAIN.ordinal()
           && Integer.toUnsignedLong(b.blockNumber()) / HEAP_BLOCKS_PER_VM_PAGE == vmBlock) {
         return true;
       }

@@ -16,7 +16,7 @@ import org.postgresql.copy.CopyManager;
 import org.postgresql.core.BaseConnection;
 import testkit.PostgresFixture;
 import wire.xlog.Lsn;
-import wire.xlog.RelFileNode;
+import wire.pgdata.RelFileNode;
 import wire.xlog.WalRecord;
 
 /**

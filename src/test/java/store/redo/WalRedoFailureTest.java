@@ -1,5 +1,6 @@
 package store.redo;
 
+import wire.pgdata.ForkNumber;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -23,7 +24,7 @@ import testkit.TempDirs;
 import wire.redo.RedoRecord;
 import wire.redo.RedoRequest;
 import wire.xlog.BlockRef;
-import wire.xlog.RelFileNode;
+import wire.pgdata.RelFileNode;
 import wire.xlog.RmgrId;
 import wire.xlog.WalRecord;
 
@@ -57,7 +58,7 @@ class WalRedoFailureTest {
         "reset wal_compression"), List.of("f", "g_pkey"));
     rel = source.relation("f").node();
     List<WalRecord> inserts = source.wal().stream()
-        .filter(r -> r.rmgr() == RmgrId.HEAP && PageHistory.reference(r, rel, BlockRef.MAIN_FORK, 0) != null).toList();
+        .filter(r -> r.rmgr() == RmgrId.HEAP && PageHistory.reference(r, rel, ForkNumber.MAIN.ordinal(), 0) != null).toList();
     assertEquals(3, inserts.size(), "heap records on f block 0");
     assertTrue(inserts.get(0).blocks().get(0).willInit(), "the first insert initialises the page");
     init = redoRecord(inserts.get(0));
@@ -66,7 +67,7 @@ class WalRedoFailureTest {
     commit = redoRecord(source.wal().stream().filter(r -> r.rmgr() == RmgrId.XACT && r.lsn().isAfter(init.start())).findFirst().orElseThrow());
     index = source.relation("g_pkey").node();
     WalRecord fpi = source.wal().stream()
-        .filter(r -> r.rmgr() == RmgrId.XLOG && PageHistory.reference(r, index, BlockRef.MAIN_FORK, 0) != null).findFirst().orElseThrow();
+        .filter(r -> r.rmgr() == RmgrId.XLOG && PageHistory.reference(r, index, ForkNumber.MAIN.ordinal(), 0) != null).findFirst().orElseThrow();
     assertTrue(fpi.blocks().get(0).image().isCompressed(), "the metapage image is compressed");
     compressedImage = redoRecord(fpi);
     compressedLength = fpi.blocks().get(0).image().length();
@@ -101,8 +102,8 @@ class WalRedoFailureTest {
     for (int i = corrupt.length - compressedLength; i < corrupt.length; i++) corrupt[i] = (byte) 0xFF;
     resealCrc(corrupt);
     List<RedoResult> results = redo.applyAll(List.of(
-        new RedoRequest(index, BlockRef.MAIN_FORK, 0, null, List.of(new RedoRecord(corrupt, compressedImage.start(), compressedImage.end()))),
-        new RedoRequest(index, BlockRef.MAIN_FORK, 0, null, List.of(compressedImage))));
+        new RedoRequest(index, ForkNumber.MAIN.ordinal(), 0, null, List.of(new RedoRecord(corrupt, compressedImage.start(), compressedImage.end()))),
+        new RedoRequest(index, ForkNumber.MAIN.ordinal(), 0, null, List.of(compressedImage))));
 
     RedoFailed failed = assertInstanceOf(RedoResult.Failed.class, results.get(0)).error();
     assertTrue(failed.reason().contains("could not decompress image"), failed.getMessage());
@@ -112,25 +113,25 @@ class WalRedoFailureTest {
 
   @Test
   void aRecordWithoutBlockReferencesIsRefusedAsNotAPageRecord() {
-    RedoFailed failed = assertThrows(RedoFailed.class, () -> redo.apply(rel, BlockRef.MAIN_FORK, 0, null, List.of(init, commit)));
+    RedoFailed failed = assertThrows(RedoFailed.class, () -> redo.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init, commit)));
     assertTrue(failed.reason().contains("not a page record"), failed.getMessage());
     assertEquals(commit.start(), failed.lsn());
   }
 
   @Test
   void aHistoryThatNeitherStartsWithAnImageNorInitialisesThePageNeedsABaseImage() throws Exception {
-    RedoFailed failed = assertThrows(RedoFailed.class, () -> redo.apply(rel, BlockRef.MAIN_FORK, 0, null, List.of(second)));
+    RedoFailed failed = assertThrows(RedoFailed.class, () -> redo.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(second)));
     assertTrue(failed.reason().contains("no base image"), failed.getMessage());
 
-    byte[] base = redo.apply(rel, BlockRef.MAIN_FORK, 0, null, List.of(init));
-    byte[] fromBase = redo.apply(rel, BlockRef.MAIN_FORK, 0, base, List.of(second, third));
-    byte[] fromScratch = redo.apply(rel, BlockRef.MAIN_FORK, 0, null, List.of(init, second, third));
+    byte[] base = redo.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init));
+    byte[] fromBase = redo.apply(rel, ForkNumber.MAIN.ordinal(), 0, base, List.of(second, third));
+    byte[] fromScratch = redo.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init, second, third));
     assertArrayEquals(fromScratch, fromBase);
   }
 
   @Test
   void aRecordThatDoesNotReferenceTheTargetBlockIsRefused() {
-    RedoFailed failed = assertThrows(RedoFailed.class, () -> redo.apply(rel, BlockRef.MAIN_FORK, 1, null, List.of(init)));
+    RedoFailed failed = assertThrows(RedoFailed.class, () -> redo.apply(rel, ForkNumber.MAIN.ordinal(), 1, null, List.of(init)));
     assertTrue(failed.reason().contains("does not reference the target"), failed.getMessage());
   }
 
@@ -139,12 +140,12 @@ class WalRedoFailureTest {
     Path dir = root.resolve("killed");
     try (WalRedoProcess victim = WalRedoProcess.start(WalRedoSettings.defaults(dir))) {
       ProcessHandle.of(victim.pid()).orElseThrow().destroyForcibly();
-      assertThrows(RedoProcessFailed.class, () -> victim.apply(rel, BlockRef.MAIN_FORK, 0, null, List.of(init)));
+      assertThrows(RedoProcessFailed.class, () -> victim.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init)));
       assertFalse(victim.isUsable());
-      assertThrows(RedoProcessFailed.class, () -> victim.apply(rel, BlockRef.MAIN_FORK, 0, null, List.of(init)), "stays failed");
+      assertThrows(RedoProcessFailed.class, () -> victim.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init)), "stays failed");
     }
     try (WalRedoProcess restarted = WalRedoProcess.start(WalRedoSettings.defaults(dir))) {
-      assertEquals(init.end().value(), PageMask.lsn(restarted.apply(rel, BlockRef.MAIN_FORK, 0, null, List.of(init))));
+      assertEquals(init.end().value(), PageMask.lsn(restarted.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init))));
     }
   }
 
@@ -156,7 +157,7 @@ class WalRedoFailureTest {
         .putShort(16, (short) 8192).putShort(18, (short) 0x2004);
     try (WalRedoProcess victim = WalRedoProcess.start(WalRedoSettings.defaults(root.resolve("panic")))) {
       RedoProcessFailed failed = assertThrows(RedoProcessFailed.class,
-          () -> victim.apply(rel, BlockRef.MAIN_FORK, 0, empty, List.of(third)));
+          () -> victim.apply(rel, ForkNumber.MAIN.ordinal(), 0, empty, List.of(third)));
       assertTrue(failed.getMessage().contains("PANIC"), failed.getMessage());
       assertFalse(victim.isUsable());
     }
@@ -169,7 +170,7 @@ class WalRedoFailureTest {
       long pid = victim.pid();
       assertEquals(0, new ProcessBuilder("kill", "-STOP", Long.toString(pid)).start().waitFor());
       RedoProcessFailed failed = assertThrows(RedoProcessFailed.class,
-          () -> victim.apply(rel, BlockRef.MAIN_FORK, 0, null, List.of(init)));
+          () -> victim.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init)));
       assertTrue(failed.getMessage().contains("no progress"), failed.getMessage());
       assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "the hung postgres was killed");
     }
@@ -184,7 +185,7 @@ class WalRedoFailureTest {
   }
 
   private static RedoRequest request(int blkno, byte[] base, RedoRecord... records) {
-    return new RedoRequest(rel, BlockRef.MAIN_FORK, blkno, base, List.of(records));
+    return new RedoRequest(rel, ForkNumber.MAIN.ordinal(), blkno, base, List.of(records));
   }
 
   private static RedoRecord redoRecord(WalRecord r) {

@@ -1,5 +1,6 @@
 package store.redo;
 
+import wire.pgdata.ForkNumber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -95,7 +96,7 @@ class WalRedoRebuildTest {
     List<RedoRecord> history = PageHistory.ofVisibilityMapPage(source.wal(), t.node(), 0);
     long heapRecords = history.stream().filter(r -> !referencesVmPage(r)).count();
     assertTrue(heapRecords > 0, "the history includes heap records that clear VM bits");
-    byte[] rebuilt = redo.apply(t.node(), BlockRef.VM_FORK, 0, null, history);
+    byte[] rebuilt = redo.apply(t.node(), ForkNumber.VM.ordinal(), 0, null, history);
     byte[] disk = t.block(t.vm(), 0);
     assertEquals("equal", PageMask.firstDifference(disk, rebuilt));
   }
@@ -105,16 +106,16 @@ class WalRedoRebuildTest {
     // The comparisons above must be able to fail: leave out the later records and they do.
     RedoWorkload.Relation t = source.relation("t");
     int blk = IntStream.range(0, t.blocks())
-        .filter(b -> PageHistory.of(source.wal(), t.node(), BlockRef.MAIN_FORK, b).size() > 10).findFirst().orElseThrow();
-    List<RedoRecord> history = PageHistory.of(source.wal(), t.node(), BlockRef.MAIN_FORK, blk);
-    byte[] partial = redo.apply(t.node(), BlockRef.MAIN_FORK, blk, null, history.subList(0, history.size() / 2));
+        .filter(b -> PageHistory.of(source.wal(), t.node(), ForkNumber.MAIN.ordinal(), b).size() > 10).findFirst().orElseThrow();
+    List<RedoRecord> history = PageHistory.of(source.wal(), t.node(), ForkNumber.MAIN.ordinal(), blk);
+    byte[] partial = redo.apply(t.node(), ForkNumber.MAIN.ordinal(), blk, null, history.subList(0, history.size() / 2));
     byte[] disk = t.block(t.main(), blk);
     assertNotEquals(PageMask.lsn(disk), PageMask.lsn(partial), "pd_lsn");
     assertNotEquals("equal", PageMask.firstDifference(PageMask.heap(disk), PageMask.heap(partial)));
   }
 
   private boolean referencesVmPage(RedoRecord r) {
-    return source.wal().stream().filter(w -> w.lsn().equals(r.start())).anyMatch(w -> w.blocks().stream().anyMatch(b -> b.forkNumber() == BlockRef.VM_FORK));
+    return source.wal().stream().filter(w -> w.lsn().equals(r.start())).anyMatch(w -> w.blocks().stream().anyMatch(b -> b.forkNumber() == ForkNumber.VM.ordinal()));
   }
 
   /** Rebuilds every block of the relation's main fork in one pipeline and compares each with the file. */
@@ -122,9 +123,9 @@ class WalRedoRebuildTest {
     RedoWorkload.Relation rel = source.relation(name);
     List<RedoRequest> requests = new ArrayList<>();
     for (int blk = 0; blk < rel.blocks(); blk++) {
-      List<RedoRecord> history = PageHistory.of(source.wal(), rel.node(), BlockRef.MAIN_FORK, blk);
+      List<RedoRecord> history = PageHistory.of(source.wal(), rel.node(), ForkNumber.MAIN.ordinal(), blk);
       assertTrue(!history.isEmpty(), name + " block " + blk + " has no history in the WAL");
-      requests.add(new RedoRequest(rel.node(), BlockRef.MAIN_FORK, blk, null, history));
+      requests.add(new RedoRequest(rel.node(), ForkNumber.MAIN.ordinal(), blk, null, history));
     }
     List<RedoResult> results = redo.applyAll(requests);
 

@@ -13,7 +13,7 @@ import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import wire.xlog.Lsn;
-import wire.xlog.RelFileNode;
+import wire.pgdata.RelFileNode;
 
 class RedoProtocolTest {
   private static final RelFileNode REL = new RelFileNode(1663, 5, (int) 4000000001L);

@@ -6,11 +6,11 @@ import java.util.List;
 import java.util.function.IntSupplier;
 
 /** Test helper: runs a WalDecoder over WAL bytes in memory, fed in chunks of chosen sizes. */
-final class Decoding {
+public final class Decoding {
   private Decoding() {}
 
   /** Every record in {@code wal[from - start, end - start)}, fed in chunks whose sizes come from chunkSizes. */
-  static List<WalRecord> all(WalDecoder decoder, byte[] wal, Lsn start, Lsn from, Lsn end, IntSupplier chunkSizes)
+  public static List<WalRecord> all(WalDecoder decoder, byte[] wal, Lsn start, Lsn from, Lsn end, IntSupplier chunkSizes)
       throws WalFormatException {
     List<WalRecord> out = new ArrayList<>();
     int at = (int) from.minus(start);

@@ -10,11 +10,17 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import testkit.PostgresFixture;
 
-/** Runs PostgreSQL's pg_waldump and parses its default one-line-per-record output. */
-final class PgWaldump {
-  /** One record as pg_waldump prints it; blocks use strata's SPC/DB/REL.FORK.BLK[+fpi] form. */
-  record Line(String rmgr, int recLength, int totLength, long xid, Lsn lsn, Lsn prev, String type, List<String> blocks,
-      int verificationImages) {}
+/**
+ * Runs PostgreSQL's pg_waldump and parses its default one-line-per-record output. It runs with
+ * TZ=UTC, so that the times in descriptions do not depend on the machine.
+ */
+public final class PgWaldump {
+  /**
+   * One record as pg_waldump prints it; blocks use strata's SPC/DB/REL.FORK.BLK[+fpi] form, and
+   * desc is what the rmgr's desc function printed after the type (trimmed).
+   */
+  public record Line(String rmgr, int recLength, int totLength, long xid, Lsn lsn, Lsn prev, String type, String desc,
+      List<String> blocks, int verificationImages) {}
 
   private static final Pattern RECORD = Pattern.compile(
       "^rmgr: (\\S+)\\s+len \\(rec/tot\\):\\s+(\\d+)/\\s*(\\d+), tx:\\s+(\\d+), lsn: ([0-9A-F]+/[0-9A-F]+), "
@@ -24,12 +30,14 @@ final class PgWaldump {
 
   private PgWaldump() {}
 
-  static List<Line> run(Path walDir, Lsn start, Lsn end) throws IOException, InterruptedException {
+  public static List<Line> run(Path walDir, Lsn start, Lsn end) throws IOException, InterruptedException {
     Path out = Files.createTempFile("pg_waldump-", ".out");
     try {
-      Process p = new ProcessBuilder(PostgresFixture.bin("pg_waldump"), "-p", walDir.toString(),
+      ProcessBuilder pb = new ProcessBuilder(PostgresFixture.bin("pg_waldump"), "-p", walDir.toString(),
           "-s", start.toString(), "-e", end.toString())
-          .redirectErrorStream(true).redirectOutput(out.toFile()).start();
+          .redirectErrorStream(true).redirectOutput(out.toFile());
+      pb.environment().put("TZ", "UTC");
+      Process p = pb.start();
       if (!p.waitFor(120, TimeUnit.SECONDS)) {
         p.destroyForcibly();
         throw new IllegalStateException("pg_waldump timed out");
@@ -49,6 +57,9 @@ final class PgWaldump {
   static Line parse(String line) {
     Matcher m = RECORD.matcher(line);
     if (!m.matches()) throw new IllegalArgumentException("unexpected pg_waldump line: " + line);
+    String rest = m.group(8);
+    int firstBlock = rest.indexOf(", blkref #");
+    String desc = (firstBlock >= 0 ? rest.substring(0, firstBlock) : rest).strip();
     List<String> blocks = new ArrayList<>();
     int verification = 0;
     Matcher b = BLOCK.matcher(m.group(8));
@@ -59,6 +70,6 @@ final class PgWaldump {
       blocks.add(b.group(1) + "/" + b.group(2) + "/" + b.group(3) + "." + fork + "." + b.group(5) + (fpw ? "+fpi" : ""));
     }
     return new Line(m.group(1), Integer.parseInt(m.group(2)), Integer.parseInt(m.group(3)), Long.parseLong(m.group(4)),
-        Lsn.parse(m.group(5)), Lsn.parse(m.group(6)), m.group(7), blocks, verification);
+        Lsn.parse(m.group(5)), Lsn.parse(m.group(6)), m.group(7), desc, blocks, verification);
   }
 }

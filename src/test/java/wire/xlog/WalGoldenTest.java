@@ -19,7 +19,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
-import testkit.PostgresFixture;
 import testkit.ProcessLogs;
 import testkit.TempDirs;
 
@@ -35,13 +34,7 @@ class WalGoldenTest {
   @BeforeAll
   static void produceWal() throws Exception {
     root = Files.createTempDirectory("strata-wal-golden-");
-    try (PostgresFixture pg = PostgresFixture.builder()
-        .set("wal_level", "replica")
-        .set("max_prepared_transactions", "10")
-        .set("wal_keep_size", "'1GB'")
-        .start()) {
-      wal = WalWorkload.run(pg, root.resolve("wal"));
-    }
+    wal = WalWorkload.runOnNewServer(root.resolve("wal"));
     bytes = wal.readAll();
     expected = PgWaldump.run(wal.walDir(), wal.start(), wal.end());
     Random sizes = new Random(42);
@@ -63,6 +56,13 @@ class WalGoldenTest {
     }
     System.out.println("WalGoldenTest: " + decoded.size() + " records match pg_waldump, "
         + decoded.stream().mapToLong(r -> r.blocks().size()).sum() + " block references");
+  }
+
+  @Test
+  void blockReferencesAreBuiltOnceAndKept() {
+    WalRecord r = decoded.stream().filter(x -> x.blocks().size() > 1).findFirst().orElseThrow();
+    assertTrue(r.blocks().get(1) == r.blocks().get(1), "the same object on every read");
+    assertEquals(r.blocks().size(), r.blocks().stream().map(BlockRef::id).distinct().count());
   }
 
   @Test
@@ -114,7 +114,7 @@ class WalGoldenTest {
       }
       if (end % Lsn.WAL_PAGE_SIZE == 0) {
         atPageBoundary++;
-        int header = end % Lsn.DEFAULT_SEGMENT_SIZE == 0 ? WalPageHeader.LONG_SIZE : WalPageHeader.SHORT_SIZE;
+        int header = WalPageHeader.sizeOfPageAt(end, Lsn.DEFAULT_SEGMENT_SIZE);
         assertEquals(Lsn.of(end + header), Lsn.of(next), "record after " + r.lsn() + " follows the page header");
       } else {
         assertEquals(Lsn.of(end), Lsn.of(next), "record after " + r.lsn() + " starts at its end");

@@ -45,4 +45,31 @@ class WalPageHeaderTest {
     assertTrue(failure(header(0xD110, WalPageHeader.LONG_HEADER, SEG, 1, (int) SEG, 4096), SEG, 0).contains("WAL block size 4096"));
     assertTrue(failure(header(0xD110, 0, page - 8192 * 3, 0, 0, 0), page, 0).contains("page address 0/FFC000, expected 0/1002000"));
   }
+
+  @Test
+  void encodedHeadersReadBackAndPassValidation() throws WalFormatException {
+    WalPageHeader first = WalPageHeader.forPage(77, 3, SEG, SEG, 0);
+    byte[] bytes = first.encode();
+    assertEquals(WalPageHeader.LONG_SIZE, bytes.length);
+    WalPageHeader read = WalPageHeader.read(ByteBuffer.wrap(bytes), 0);
+    assertEquals(first, read);
+    read.validate(SEG, SEG, 77);
+
+    WalPageHeader continuing = WalPageHeader.forPage(77, 3, SEG, SEG + 8192, 1000);
+    assertEquals(WalPageHeader.SHORT_SIZE, continuing.encode().length);
+    WalPageHeader back = WalPageHeader.read(ByteBuffer.wrap(continuing.encode()), 0);
+    assertEquals(continuing, back);
+    assertTrue(back.continuesRecord());
+    assertEquals(1000, back.remLen());
+    assertEquals(3, back.timeline());
+    back.validate(SEG + 8192, SEG, 77);
+  }
+
+  @Test
+  void theHeaderSizeOfAPageDependsOnlyOnWhetherItStartsASegment() {
+    assertEquals(WalPageHeader.LONG_SIZE, WalPageHeader.sizeOfPageAt(0, SEG));
+    assertEquals(WalPageHeader.LONG_SIZE, WalPageHeader.sizeOfPageAt(5 * SEG, SEG));
+    assertEquals(WalPageHeader.SHORT_SIZE, WalPageHeader.sizeOfPageAt(5 * SEG + 8192, SEG));
+    assertThrows(IllegalArgumentException.class, () -> WalPageHeader.forPage(1, 1, SEG, 100, 0));
+  }
 }

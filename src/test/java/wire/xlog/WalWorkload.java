@@ -15,14 +15,14 @@ import testkit.PostgresFixture;
 
 /**
  * Real PostgreSQL 15 WAL for the wire.xlog tests: a varied workload (index types, updates,
- * deletes, vacuum, databases, truncate, sequences, two-phase commit, subtransactions, TOAST,
- * checkpoints, a segment switch, and page images compressed with pglz, lz4 and zstd), and a copy
- * of the segment files holding it.
+ * deletes, vacuum, databases of both strategies, truncate, sequences, two-phase commit with DDL,
+ * subtransactions, shared row locks, relation map updates, TOAST, checkpoints, a segment switch,
+ * and page images compressed with pglz, lz4 and zstd), and a copy of the segment files holding it.
  */
-final class WalWorkload {
+public final class WalWorkload {
   /** The copied segment files, the LSN the first one starts at, and the flushed end of WAL. */
-  record Result(Path walDir, List<Path> segments, Lsn start, Lsn end) {
-    byte[] readAll() throws IOException {
+  public record Result(Path walDir, List<Path> segments, Lsn start, Lsn end) {
+    public byte[] readAll() throws IOException {
       long total = 0;
       for (Path p : segments) total += Files.size(p);
       byte[] all = new byte[Math.toIntExact(total)];
@@ -38,10 +38,27 @@ final class WalWorkload {
 
   private WalWorkload() {}
 
-  static Result run(PostgresFixture pg, Path copyTo) throws SQLException, IOException {
+  /** A server configured for the workload ({@link #run} needs prepared transactions). */
+  public static PostgresFixture.Builder server() {
+    return PostgresFixture.builder()
+        .set("wal_level", "replica")
+        .set("max_prepared_transactions", "10")
+        .set("wal_keep_size", "'1GB'");
+  }
+
+  /** Runs the workload on a server of its own, which is gone when this returns. */
+  public static Result runOnNewServer(Path copyTo) throws Exception {
+    try (PostgresFixture pg = server().start()) {
+      return run(pg, copyTo);
+    }
+  }
+
+  /** Needs {@code max_prepared_transactions} above 0. */
+  public static Result run(PostgresFixture pg, Path copyTo) throws SQLException, IOException {
     try (Connection c = pg.connect(); Statement st = c.createStatement()) {
       for (String sql : STATEMENTS) st.execute(sql);
       subtransactions(c);
+      sharedRowLocks(pg);
       st.execute("select pg_switch_wal()");
       for (String method : List.of("pglz", "lz4", "zstd")) {
         st.execute("set wal_compression = " + method);
@@ -82,8 +99,16 @@ final class WalWorkload {
       "create table scratch (x int)",
       "insert into scratch select generate_series(1, 1000)",
       "truncate scratch",
+      "create table tail (x int)",
+      "insert into tail select generate_series(1, 20000)",
+      "delete from tail where x > 100",
+      "vacuum tail",
       "create database second",
       "drop database second",
+      "create database third strategy file_copy",
+      "drop database third",
+      "vacuum full pg_class",
+      "vacuum full pg_database",
       "begin",
       "insert into items values (100001, 'prepared', 1)",
       "prepare transaction 'p1'",
@@ -92,6 +117,19 @@ final class WalWorkload {
       "insert into items values (100002, 'aborted', 1)",
       "prepare transaction 'p2'",
       "rollback prepared 'p2'",
+      "begin",
+      "create table prepared_ddl (x int)",
+      "prepare transaction 'p3'",
+      "commit prepared 'p3'",
+      "begin",
+      "drop table prepared_ddl",
+      "prepare transaction 'p4'",
+      "commit prepared 'p4'",
+      "begin",
+      "create table never (x int)",
+      "insert into never values (1)",
+      "prepare transaction 'p5'",
+      "rollback prepared 'p5'",
       "checkpoint");
 
   /** Many subtransactions with xids, so that PostgreSQL logs xid assignments too. */
@@ -104,6 +142,26 @@ final class WalWorkload {
         if (i % 10 == 9) st.execute("rollback to savepoint s" + i);
       }
       st.execute("commit");
+    }
+  }
+
+  /**
+   * Two sessions lock the same rows at once, so the rows' xmax becomes a multixact: FOR SHARE
+   * twice, then FOR KEY SHARE beside an UPDATE that does not touch the key.
+   */
+  private static void sharedRowLocks(PostgresFixture pg) throws SQLException {
+    try (Connection a = pg.connect(); Connection b = pg.connect(); Statement sa = a.createStatement();
+        Statement sb = b.createStatement()) {
+      a.setAutoCommit(false);
+      b.setAutoCommit(false);
+      sa.execute("select * from items where id between 1 and 5 for share");
+      sb.execute("select * from items where id between 1 and 5 for share");
+      a.commit();
+      b.commit();
+      sa.execute("select * from items where id = 10 for key share");
+      sb.execute("update items set v = 'shared' where id = 10");
+      a.commit();
+      b.commit();
     }
   }
 

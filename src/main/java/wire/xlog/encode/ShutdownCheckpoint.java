@@ -3,6 +3,9 @@ package wire.xlog.encode;
 import java.util.List;
 import wire.pgdata.CheckPoint;
 import wire.xlog.Lsn;
+import wire.xlog.RmgrId;
+import wire.xlog.XLogRecordFormat;
+import wire.xlog.rmgr.XlogRecord;
 
 /**
  * The XLOG_CHECKPOINT_SHUTDOWN record that lets a vanilla PostgreSQL 15 start with no recovery at a
@@ -11,14 +14,12 @@ import wire.xlog.Lsn;
  */
 public final class ShutdownCheckpoint {
   public static final int RECORD_LENGTH = 114;
-  private static final int RM_XLOG_ID = 0;
-  private static final int XLOG_CHECKPOINT_SHUTDOWN = 0x00;
 
   private ShutdownCheckpoint() {}
 
   /** The record bytes; {@code prev} is the start of the record before it in the stream. */
   public static byte[] record(CheckPoint checkpoint, Lsn prev) {
-    return RecordEncoder.encode(RM_XLOG_ID, XLOG_CHECKPOINT_SHUTDOWN, 0, prev, checkpoint.encode());
+    return XLogRecordFormat.encode(RmgrId.XLOG.id(), XlogRecord.CHECKPOINT_SHUTDOWN, 0, prev, checkpoint.encode());
   }
 
   /**

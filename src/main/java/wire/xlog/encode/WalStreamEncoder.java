@@ -4,6 +4,8 @@ import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.List;
 import wire.xlog.Lsn;
+import wire.xlog.WalPageHeader;
+import wire.xlog.XLogRecordFormat;
 
 /**
  * Lays records into the WAL stream from a page-aligned start: each record at the next 8-byte
@@ -45,8 +47,8 @@ public final class WalStreamEncoder {
     requireRecordStart(id, x);
     Lsn page = x.pageStart();
     WalStreamEncoder e = new WalStreamEncoder(id, page);
-    int header = PageHeader.sizeAt(page, id.segmentSize());
-    e.out.writeBytes(PageHeader.encode(id, page, x.pageOffset() - header));
+    int header = headerSize(id, page);
+    e.out.writeBytes(pageHeader(id, page, x.pageOffset() - header));
     e.out.writeBytes(new byte[x.pageOffset() - header]);
     e.end = x;
     return e;
@@ -54,7 +56,7 @@ public final class WalStreamEncoder {
 
   /** Fails unless {@code x} is where a record can start: 8-aligned and past its page's header. */
   public static void requireRecordStart(WalIdentity id, Lsn x) {
-    int header = PageHeader.sizeAt(x.pageStart(), id.segmentSize());
+    int header = headerSize(id, x.pageStart());
     if (x.value() % 8 != 0 || x.pageOffset() < header) {
       throw new IllegalArgumentException("not a record start position: " + x + " (must be 8-aligned and at least "
           + header + " bytes into its page)");
@@ -64,18 +66,18 @@ public final class WalStreamEncoder {
   /** Where the next record will start (the page header it may need not yet written). */
   public Lsn nextRecordStart() {
     Lsn aligned = end.maxAlign();
-    return aligned.pageOffset() == 0 ? aligned.plus(PageHeader.sizeAt(aligned, id.segmentSize())) : aligned;
+    return aligned.pageOffset() == 0 ? aligned.plus(headerSize(id, aligned)) : aligned;
   }
 
-  /** Appends one encoded record (see {@link RecordEncoder}) and returns its start LSN. */
+  /** Appends one encoded record (see {@link XLogRecordFormat#encode}) and returns its start LSN. */
   public Lsn append(byte[] record) {
     padTo(end.maxAlign());
     int written = 0;
     Lsn recordStart = null;
     while (written < record.length) {
       if (end.pageOffset() == 0) {
-        out.writeBytes(PageHeader.encode(id, end, written == 0 ? 0 : record.length - written));
-        end = end.plus(PageHeader.sizeAt(end, id.segmentSize()));
+        out.writeBytes(pageHeader(id, end, written == 0 ? 0 : record.length - written));
+        end = end.plus(headerSize(id, end));
       }
       if (recordStart == null) recordStart = end;
       int room = Lsn.WAL_PAGE_SIZE - end.pageOffset();
@@ -85,6 +87,14 @@ public final class WalStreamEncoder {
       end = end.plus(n);
     }
     return recordStart;
+  }
+
+  private static int headerSize(WalIdentity id, Lsn page) {
+    return WalPageHeader.sizeOfPageAt(page.value(), id.segmentSize());
+  }
+
+  private static byte[] pageHeader(WalIdentity id, Lsn page, int remLen) {
+    return WalPageHeader.forPage(id.systemId(), id.timeline(), id.segmentSize(), page.value(), remLen).encode();
   }
 
   private void padTo(Lsn target) {
@@ -123,7 +133,7 @@ public final class WalStreamEncoder {
       byte[] file = new byte[(int) size];
       Lsn segStart = new Lsn(seg * size);
       if (start.isAfter(segStart)) {
-        byte[] header = PageHeader.encode(id, segStart, 0);
+        byte[] header = pageHeader(id, segStart, 0);
         System.arraycopy(header, 0, file, 0, header.length);
       }
       long from = Math.max(start.value(), segStart.value());

@@ -3,6 +3,7 @@ package wire.xlog.rmgr;
 import java.nio.ByteBuffer;
 import wire.FieldReader;
 import wire.WireFormatException;
+import wire.xlog.XLogRecordFormat;
 
 /** pg_xact records: a page is zeroed before first use, or segments before a page are removed. */
 public sealed interface ClogRecord {
@@ -14,7 +15,7 @@ public sealed interface ClogRecord {
   record Truncate(int pageno, int oldestXact, int oldestXactDb) implements ClogRecord {}
 
   static ClogRecord parse(int info, ByteBuffer mainData) throws WireFormatException {
-    int op = info & RmgrIds.XLR_RMGR_INFO_MASK;
+    int op = info & XLogRecordFormat.XLR_RMGR_INFO_MASK;
     if (op == ZEROPAGE) return new ZeroPage(FieldReader.littleEndian("CLOG ZEROPAGE", mainData).i32("pageno"));
     if (op == TRUNCATE) {
       FieldReader r = FieldReader.littleEndian("CLOG TRUNCATE", mainData);

@@ -4,6 +4,7 @@ import java.nio.ByteBuffer;
 import java.util.List;
 import wire.FieldReader;
 import wire.WireFormatException;
+import wire.xlog.XLogRecordFormat;
 
 /**
  * CREATE DATABASE and DROP DATABASE (PostgreSQL 15). The FILE_COPY strategy copies the source
@@ -19,7 +20,7 @@ public sealed interface DbaseRecord {
   record Drop(int dbId, List<Integer> tablespaceIds) implements DbaseRecord {}
 
   static DbaseRecord parse(int info, ByteBuffer mainData) throws WireFormatException {
-    int op = info & RmgrIds.XLR_RMGR_INFO_MASK;
+    int op = info & XLogRecordFormat.XLR_RMGR_INFO_MASK;
     return switch (op) {
       case CREATE_FILE_COPY -> {
         FieldReader r = FieldReader.littleEndian("DBASE CREATE_FILE_COPY", mainData);
@@ -32,7 +33,7 @@ public sealed interface DbaseRecord {
       case DROP -> {
         FieldReader r = FieldReader.littleEndian("DBASE DROP", mainData);
         int dbId = r.i32("db_id");
-        yield new Drop(dbId, Rmgr.u32s(r, "tablespace_ids", Rmgr.count(r, "ntablespaces", 4)));
+        yield new Drop(dbId, Rmgr.u32s(r, "tablespace_ids", r.count("ntablespaces", 4)));
       }
       default -> throw new WireFormatException("DBASE", "info", String.format("0x%02X", info), "unknown database record type");
     };

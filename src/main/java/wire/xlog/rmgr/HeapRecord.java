@@ -3,6 +3,7 @@ package wire.xlog.rmgr;
 import java.nio.ByteBuffer;
 import wire.FieldReader;
 import wire.WireFormatException;
+import wire.xlog.RmgrId;
 
 /**
  * What storage needs from HEAP and HEAP2 records: whether their redo clears visibility-map bits.
@@ -79,7 +80,7 @@ public sealed interface HeapRecord {
       case DELETE -> new Delete(flagsAt(mainData, 7, "HEAP DELETE"));
       case UPDATE, HOT_UPDATE -> new Update(op == HOT_UPDATE, flagsAt(mainData, 7, op == UPDATE ? "HEAP UPDATE" : "HEAP HOT_UPDATE"));
       case LOCK -> new Lock(false, flagsAt(mainData, 7, "HEAP LOCK"));
-      default -> new Other(RmgrIds.HEAP, op);
+      default -> new Other(RmgrId.HEAP.id(), op);
     };
   }
 
@@ -92,7 +93,7 @@ public sealed interface HeapRecord {
         FieldReader r = FieldReader.littleEndian("HEAP2 VISIBLE", mainData);
         yield new Visible(r.i32("cutoff_xid"), r.u8("flags"));
       }
-      default -> new Other(RmgrIds.HEAP2, op);
+      default -> new Other(RmgrId.HEAP2.id(), op);
     };
   }
 

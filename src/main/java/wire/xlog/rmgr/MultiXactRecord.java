@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.List;
 import wire.FieldReader;
 import wire.WireFormatException;
+import wire.xlog.XLogRecordFormat;
 
 /** pg_multixact records: pages zeroed before use, a new multixact and its members, truncation. */
 public sealed interface MultiXactRecord {
@@ -33,7 +34,7 @@ public sealed interface MultiXactRecord {
       implements MultiXactRecord {}
 
   static MultiXactRecord parse(int info, ByteBuffer mainData) throws WireFormatException {
-    int op = info & RmgrIds.XLR_RMGR_INFO_MASK;
+    int op = info & XLogRecordFormat.XLR_RMGR_INFO_MASK;
     return switch (op) {
       case ZERO_OFF_PAGE -> new ZeroOffsetsPage(FieldReader.littleEndian("MULTIXACT ZERO_OFF_PAGE", mainData).i32("pageno"));
       case ZERO_MEM_PAGE -> new ZeroMembersPage(FieldReader.littleEndian("MULTIXACT ZERO_MEM_PAGE", mainData).i32("pageno"));
@@ -50,7 +51,7 @@ public sealed interface MultiXactRecord {
   private static CreateId create(FieldReader r) throws WireFormatException {
     int mid = r.i32("mid");
     int moff = r.i32("moff");
-    int n = Rmgr.count(r, "nmembers", 8);
+    int n = r.count("nmembers", 8);
     List<Member> members = new ArrayList<>(n);
     for (int i = 0; i < n; i++) {
       int xid = r.i32("members[" + i + "].xid");

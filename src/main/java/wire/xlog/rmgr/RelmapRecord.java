@@ -4,13 +4,14 @@ import java.nio.ByteBuffer;
 import java.util.Arrays;
 import wire.FieldReader;
 import wire.WireFormatException;
+import wire.xlog.XLogRecordFormat;
 
 /** A new {@code pg_filenode.map} for a database (dbId 0 and the global tablespace: the shared map). */
 public record RelmapRecord(int dbId, int tsId, byte[] data) {
   public static final int UPDATE = 0x00;
 
   public static RelmapRecord parse(int info, ByteBuffer mainData) throws WireFormatException {
-    if ((info & RmgrIds.XLR_RMGR_INFO_MASK) != UPDATE) {
+    if ((info & XLogRecordFormat.XLR_RMGR_INFO_MASK) != UPDATE) {
       throw new WireFormatException("RELMAP", "info", String.format("0x%02X", info), "unknown relmap record type");
     }
     FieldReader r = FieldReader.littleEndian("RELMAP UPDATE", mainData);

@@ -14,15 +14,6 @@ final class Rmgr {
     return new RelFileNode(r.i32(field + ".spcNode"), r.i32(field + ".dbNode"), r.i32(field + ".relNode"));
   }
 
-  /** An int count (as C writes it) that must be non-negative and fit the bytes left. */
-  static int count(FieldReader r, String field, int itemBytes) throws WireFormatException {
-    int n = r.i32(field);
-    if (n < 0 || (long) n * itemBytes > r.remaining()) {
-      throw r.error(field, n, "count does not fit the " + r.remaining() + " bytes left (" + itemBytes + " bytes each)");
-    }
-    return n;
-  }
-
   static List<Integer> u32s(FieldReader r, String field, int n) throws WireFormatException {
     List<Integer> out = new ArrayList<>(n);
     for (int i = 0; i < n; i++) out.add(r.i32(field + "[" + i + "]"));

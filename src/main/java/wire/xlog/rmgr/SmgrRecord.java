@@ -6,6 +6,7 @@ import wire.WireFormatException;
 import wire.pgdata.ForkNumber;
 import wire.pgdata.RelFileNode;
 import wire.pgdata.RelTag;
+import wire.xlog.XLogRecordFormat;
 
 /** Storage manager records: a fork file is created, or a relation is cut to {@code blkno} blocks. */
 public sealed interface SmgrRecord {
@@ -31,7 +32,7 @@ public sealed interface SmgrRecord {
   }
 
   static SmgrRecord parse(int info, ByteBuffer mainData) throws WireFormatException {
-    int op = info & RmgrIds.XLR_RMGR_INFO_MASK;
+    int op = info & XLogRecordFormat.XLR_RMGR_INFO_MASK;
     if (op == CREATE) {
       FieldReader r = FieldReader.littleEndian("SMGR CREATE", mainData);
       RelFileNode node = Rmgr.relFileNode(r, "rnode");

@@ -72,19 +72,19 @@ public sealed interface XactRecord {
       tsId = r.i32("tsId");
     }
     List<Integer> subxacts = List.of();
-    if ((xinfo & XINFO_HAS_SUBXACTS) != 0) subxacts = Rmgr.u32s(r, "subxacts", Rmgr.count(r, "nsubxacts", 4));
+    if ((xinfo & XINFO_HAS_SUBXACTS) != 0) subxacts = Rmgr.u32s(r, "subxacts", r.count("nsubxacts", 4));
     List<RelFileNode> rels = List.of();
     if ((xinfo & XINFO_HAS_RELFILENODES) != 0) {
-      rels = Rmgr.relFileNodes(r, "xnodes", Rmgr.count(r, "nrels", RelFileNode.SIZE));
+      rels = Rmgr.relFileNodes(r, "xnodes", r.count("nrels", RelFileNode.SIZE));
     }
     int stats = 0;
     if ((xinfo & XINFO_HAS_DROPPED_STATS) != 0) {
-      stats = Rmgr.count(r, "nstats", STATS_ITEM_SIZE);
+      stats = r.count("nstats", STATS_ITEM_SIZE);
       r.skip("stats", stats * STATS_ITEM_SIZE);
     }
     int invals = 0;
     if ((xinfo & XINFO_HAS_INVALS) != 0) {
-      invals = Rmgr.count(r, "nmsgs", INVAL_MESSAGE_SIZE);
+      invals = r.count("nmsgs", INVAL_MESSAGE_SIZE);
       r.skip("msgs", invals * INVAL_MESSAGE_SIZE);
     }
     int twophaseXid = 0;

@@ -4,10 +4,11 @@ import java.nio.ByteBuffer;
 import wire.FieldReader;
 import wire.WireFormatException;
 import wire.pgdata.CheckPoint;
+import wire.xlog.XLogRecordFormat;
 
 /** Records of the XLOG rmgr that change what storage tracks; the rest are {@link Other}. */
 public sealed interface XlogRecord {
-  int CHECKPOINT_SHUTDOWN = 0x00, CHECKPOINT_ONLINE = 0x10, NOOP = 0x20, NEXTOID = 0x30, SWITCH = 0x40,
+  int CHECKPOINT_SHUTDOWN = 0x00, CHECKPOINT_ONLINE = 0x10, NOOP = 0x20, NEXTOID = 0x30, SWITCH = XLogRecordFormat.XLOG_SWITCH,
       BACKUP_END = 0x50, PARAMETER_CHANGE = 0x60, RESTORE_POINT = 0x70, FPW_CHANGE = 0x80, END_OF_RECOVERY = 0x90,
       FPI_FOR_HINT = 0xA0, FPI = 0xB0, OVERWRITE_CONTRECORD = 0xD0;
 
@@ -28,7 +29,7 @@ public sealed interface XlogRecord {
 
   /** Parses main data; the buffer's position is not moved. */
   static XlogRecord parse(int info, ByteBuffer mainData) throws WireFormatException {
-    int op = info & RmgrIds.XLR_RMGR_INFO_MASK;
+    int op = info & XLogRecordFormat.XLR_RMGR_INFO_MASK;
     return switch (op) {
       case CHECKPOINT_SHUTDOWN, CHECKPOINT_ONLINE -> {
         String name = op == CHECKPOINT_SHUTDOWN ? "CHECKPOINT_SHUTDOWN" : "CHECKPOINT_ONLINE";

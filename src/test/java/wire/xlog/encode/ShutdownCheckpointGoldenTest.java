@@ -20,6 +20,8 @@ import testkit.TempDirs;
 import wire.pgdata.CheckPoint;
 import wire.pgdata.ControlFile;
 import wire.xlog.Lsn;
+import wire.xlog.WalPageHeader;
+import wire.xlog.XLogRecordFormat;
 
 /** Golden tests of the encoder against a real PostgreSQL 15: its own record, pg_waldump, and a real start at X. */
 class ShutdownCheckpointGoldenTest {
@@ -31,7 +33,7 @@ class ShutdownCheckpointGoldenTest {
     byte[] rec = new byte[length];
     long pos = at.value();
     for (int i = 0; i < length; i++, pos++) {
-      if (pos % 8192 == 0) pos += pos % SEG == 0 ? PageHeader.LONG_SIZE : PageHeader.SHORT_SIZE;
+      if (pos % 8192 == 0) pos += WalPageHeader.sizeOfPageAt(pos, SEG);
       rec[i] = seg[(int) (pos % SEG)];
     }
     return rec;
@@ -71,8 +73,8 @@ class ShutdownCheckpointGoldenTest {
       WalStreamEncoder wal = WalStreamEncoder.withZeroPrefix(id, x);
       Lsn prev = Lsn.parse("0/1FFFF00");
       wal.append(ShutdownCheckpoint.record(cp, prev));
-      Lsn second = wal.append(RecordEncoder.encode(0, 0x30, 0, x, new byte[] {0x39, 0x30, 0, 0}));
-      Lsn third = wal.append(RecordEncoder.encode(0, 0x20, 0, second, new byte[20_000]));
+      Lsn second = wal.append(XLogRecordFormat.encode(0, 0x30, 0, x, new byte[] {0x39, 0x30, 0, 0}));
+      Lsn third = wal.append(XLogRecordFormat.encode(0, 0x20, 0, second, new byte[20_000]));
       for (WalStreamEncoder.Segment s : wal.segments()) Files.write(dir.resolve(s.fileName()), s.bytes());
       String out = waldump(dir, x);
       assertTrue(out.contains("rmgr: XLOG        len (rec/tot):    114/   114, tx:          0, lsn: 0/01FFFFC8, "

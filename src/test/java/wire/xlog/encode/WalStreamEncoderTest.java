@@ -11,6 +11,8 @@ import java.util.List;
 import java.util.zip.CRC32C;
 import org.junit.jupiter.api.Test;
 import wire.xlog.Lsn;
+import wire.xlog.WalPageHeader;
+import wire.xlog.XLogRecordFormat;
 
 class WalStreamEncoderTest {
   private static final int SEG = 16 << 20;
@@ -23,12 +25,12 @@ class WalStreamEncoderTest {
   private static byte[] record(int mainLen) {
     byte[] main = new byte[mainLen];
     Arrays.fill(main, (byte) 0x5A);
-    return RecordEncoder.encode(0, 0x20, 0, Lsn.parse("0/100"), main);
+    return XLogRecordFormat.encode(0, 0x20, 0, Lsn.parse("0/100"), main);
   }
 
   @Test
   void recordHeaderDataHeaderAndCrcFollowPostgresRules() {
-    byte[] shortRec = RecordEncoder.encode(0, 0x30, 7, Lsn.parse("0/1234"), new byte[] {1, 2, 3, 4});
+    byte[] shortRec = XLogRecordFormat.encode(0, 0x30, 7, Lsn.parse("0/1234"), new byte[] {1, 2, 3, 4});
     ByteBuffer b = le(shortRec);
     assertEquals(30, b.getInt(0));
     assertEquals(7, b.getInt(4));
@@ -53,8 +55,8 @@ class WalStreamEncoderTest {
     WalStreamEncoder wal = WalStreamEncoder.withZeroPrefix(ID, x);
     assertEquals(x, wal.append(record(10)));
     ByteBuffer page = le(wal.bytes());
-    assertEquals(PageHeader.MAGIC, page.getShort(0) & 0xFFFF);
-    assertEquals(PageHeader.XLP_FIRST_IS_CONTRECORD, page.getShort(2));
+    assertEquals(WalPageHeader.MAGIC, page.getShort(0) & 0xFFFF);
+    assertEquals(WalPageHeader.FIRST_IS_CONTRECORD, page.getShort(2));
     assertEquals(x.pageStart().value(), page.getLong(8));
     assertEquals(0x1800 - 24, page.getInt(16));
   }
@@ -67,7 +69,7 @@ class WalStreamEncoderTest {
     wal.append(rec);
     byte[] bytes = wal.bytes();
     ByteBuffer next = le(bytes).position(8192).slice().order(ByteOrder.LITTLE_ENDIAN);
-    assertEquals(PageHeader.XLP_FIRST_IS_CONTRECORD, next.getShort(2));
+    assertEquals(WalPageHeader.FIRST_IS_CONTRECORD, next.getShort(2));
     assertEquals(0x1562000L, next.getLong(8));
     assertEquals(rec.length - 56, next.getInt(16));
     byte[] reassembled = new byte[rec.length];
@@ -99,13 +101,13 @@ class WalStreamEncoderTest {
     assertEquals("000000010000000000000001", segs.get(0).fileName());
     assertEquals("000000010000000000000002", segs.get(1).fileName());
     ByteBuffer first = le(segs.get(0).bytes());
-    assertEquals(PageHeader.XLP_LONG_HEADER, first.getShort(2), "page 0 of the first file gets a plain long header");
+    assertEquals(WalPageHeader.LONG_HEADER, first.getShort(2), "page 0 of the first file gets a plain long header");
     assertEquals(0x1000000L, first.getLong(8));
     assertEquals(ID.systemId(), first.getLong(24));
     assertEquals(SEG, first.getInt(32));
     assertEquals(8192, first.getInt(36));
     ByteBuffer second = le(segs.get(1).bytes());
-    assertEquals(PageHeader.XLP_LONG_HEADER | PageHeader.XLP_FIRST_IS_CONTRECORD, second.getShort(2));
+    assertEquals(WalPageHeader.LONG_HEADER | WalPageHeader.FIRST_IS_CONTRECORD, second.getShort(2));
     assertEquals(rec.length - 56, second.getInt(16));
     assertEquals(rec[56], segs.get(1).bytes()[40]);
     assertEquals(SEG, segs.get(1).bytes().length);
