@@ -87,7 +87,6 @@ class SafekeeperLedgerIT {
       Lsn commit = sks.awaitSameCommitLsn(Duration.ofSeconds(60));
       Lsn start = Lsn.parse(sks.timelineStatus(0).path("timeline_start_lsn").asText());
       TreeMap<Long, Long> acknowledged = ledger.acknowledged();
-      assertTrue(acknowledged.size() > 100, "the ledger made progress: " + acknowledged.size() + " commits");
 
       System.out.printf("ledger: %d acknowledged commits, stalled at %d with two safekeepers down; WAL %s..%s%n",
           acknowledged.size(), stalledAt, start, commit);
