@@ -106,6 +106,17 @@ public final class StrataProcess implements AutoCloseable {
 
   public record Result(int exitCode, String stdout, String stderr) {}
 
+  /** Starts {@code strata ARGS…} in the background (a proposer), stdout and stderr to {@code log}. */
+  public static Process launchCli(Path log, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-Xmx256m", "-XX:+UseSerialGC", "-jar", jar().toString()));
+    cmd.addAll(List.of(args));
+    try {
+      return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static List<String> javaCommand(Path config) {
     return List.of(javaBin(), "-Xms32m", "-Xmx512m", "-XX:+UseSerialGC", "-jar", jar().toString(), "node", "--config", config.toString());
   }

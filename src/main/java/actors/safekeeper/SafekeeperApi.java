@@ -37,11 +37,15 @@ public final class SafekeeperApi {
     return registry.scrape();
   }
 
-  public CompletionStage<Optional<TimelineStatus>> status(TimelineId id) {
+  /** A timeline's status, or the failure saying why there is none: unknown here, or its files cannot be loaded. */
+  public record StatusReply(Optional<TimelineStatus> status, Optional<SkError.Failure> failure) {}
+
+  public CompletionStage<StatusReply> status(TimelineId id) {
     return AskPattern.<Timelines.Command, Timelines.Resolved>ask(timelines, r -> new Timelines.Resolve(id, Optional.empty(), r),
             ASK, system.scheduler())
-        .thenCompose(res -> res instanceof Timelines.Found f ? statusOf(f.acceptor()).thenApply(Optional::of)
-            : CompletableFuture.completedFuture(Optional.empty()));
+        .thenCompose(res -> res instanceof Timelines.Found f
+            ? statusOf(f.acceptor()).thenApply(s -> new StatusReply(Optional.of(s), Optional.empty()))
+            : CompletableFuture.completedFuture(new StatusReply(Optional.empty(), Optional.of(((Timelines.NotFound) res).failure()))));
   }
 
   public CompletionStage<Timelines.Resolved> create(TimelineId id, Timelines.Creation spec, Lsn start) {

@@ -40,8 +40,8 @@ final class SafekeeperRoutes extends AllDirectives {
             (t, tl) -> {
               TimelineId id = new TimelineId(t, tl);
               return concat(
-                  get(() -> onSuccess(api.status(id), s -> complete(s.map(st -> Json.ok(json(st)))
-                      .orElseGet(() -> Json.error(404, "timeline " + id + " does not exist on this safekeeper"))))),
+                  get(() -> onSuccess(api.status(id), s -> complete(s.status().map(st -> Json.ok(json(st)))
+                      .orElseGet(() -> Json.error(s.failure().orElseThrow().kind().httpStatus(), s.failure().orElseThrow().message()))))),
                   delete(() -> onSuccess(api.delete(id), d -> complete(d.failure()
                       .map(f -> Json.error(f.kind().httpStatus(), f.message()))
                       .orElseGet(() -> Json.ok(Map.of("dir_existed", d.existed())))))));
@@ -69,7 +69,7 @@ final class SafekeeperRoutes extends AllDirectives {
       if (r instanceof Timelines.NotFound nf) return complete(Json.error(nf.failure().kind().httpStatus(), nf.failure().message()));
       boolean fresh = ((Timelines.Found) r).created();
       return onSuccess(api.status(id), s -> complete(Json.response(fresh ? StatusCodes.CREATED : StatusCodes.OK,
-          s.map(SafekeeperRoutes::json).orElse(Map.of()))));
+          s.status().map(SafekeeperRoutes::json).orElse(Map.of()))));
     });
   }
 
