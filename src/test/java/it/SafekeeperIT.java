@@ -134,6 +134,47 @@ class SafekeeperIT {
     }
   }
 
+  @Test
+  void badProposerInputIsRefusedWithSqlStateAndWritesNothing() throws Exception {
+    try (StrataProcess sk = StrataProcess.start("sk", List.of("safekeeper"), List.of(), Map.of())) {
+      sk.awaitReady(Duration.ofSeconds(90));
+      int pgPort = sk.json("/node").path("ports").path("strata.safekeeper.pg-port").asInt();
+      int http = sk.json("/node").path("ports").path("strata.safekeeper.http-port").asInt();
+      var client = java.net.http.HttpClient.newHttpClient();
+      String body = "{\"tenant_id\":\"" + TENANT + "\",\"timeline_id\":\"" + TIMELINE
+          + "\",\"pg_version\":150018,\"start_lsn\":\"0/1000028\"}";
+      assertEquals(201, client.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create("http://127.0.0.1:" + http + "/v1/tenant/timeline"))
+          .POST(java.net.http.HttpRequest.BodyPublishers.ofString(body)).build(), java.net.http.HttpResponse.BodyHandlers.ofString()).statusCode());
+
+      record Case(ProposerMessage first, byte[] raw, String sqlState, String mentions) {}
+      List<Case> cases = List.of(
+          new Case(new ProposerMessage.ProposerGreeting(TENANT, TIMELINE, MembershipConfiguration.NONE, 140005, 0, SEG), null, "0A000", "PostgreSQL 14"),
+          new Case(new ProposerMessage.ProposerGreeting(TENANT, TIMELINE, MembershipConfiguration.NONE, 150018, 0, 1 << 20), null, "0A000", "1048576"),
+          new Case(null, new byte[] {'g', 1, 2}, "08P01", "tenant"),
+          new Case(null, new byte[] {'q'}, "08P01", "'q'"),
+          new Case(new ProposerMessage.VoteRequest(0, 1), null, "08P01", "greeting"));
+      for (Case c : cases) {
+        try (PgWireClient proposer = PgWireClient.connect(pgPort, Map.of("user", "strata", "database", "replication", "options", OPTIONS))) {
+          proposer.send(new wire.pg.Query("START_WAL_PUSH"));
+          assertTrue(proposer.receive() instanceof CopyResponse.CopyBothResponse);
+          proposer.sendCopy(c.first() != null ? c.first().encode() : c.raw());
+          BackendMessage reply = proposer.receive();
+          assertTrue(reply instanceof ErrorResponse, "an error for " + c + ", got " + reply);
+          var fields = ((ErrorResponse) reply).fields();
+          assertEquals(c.sqlState(), fields.sqlState(), fields.toString());
+          assertTrue(fields.message().contains(c.mentions()), "names the problem: " + fields.message());
+          var closed = org.junit.jupiter.api.Assertions.assertThrows(java.io.IOException.class, proposer::receive);
+          assertTrue(closed.getMessage().contains("closed"), closed.getMessage());
+        }
+      }
+      var status = new com.fasterxml.jackson.databind.ObjectMapper().readTree(client.send(java.net.http.HttpRequest.newBuilder(
+          java.net.URI.create("http://127.0.0.1:" + http + "/v1/tenant/" + TENANT + "/timeline/" + TIMELINE)).build(),
+          java.net.http.HttpResponse.BodyHandlers.ofString()).body());
+      assertEquals("0/1000028", status.path("flush_lsn").asText(), "nothing was written: " + status);
+      assertEquals("0", status.path("acceptor_state").path("term").asText(), "no vote was granted: " + status);
+    }
+  }
+
   private static String runWaldump(Path dir, Lsn start, Lsn end) {
     try {
       Process p = new ProcessBuilder(PostgresFixture.bin("pg_waldump"), "-p", dir.toString(), "-s", start.toString(), "-e", end.toString())

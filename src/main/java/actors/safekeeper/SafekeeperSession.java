@@ -49,7 +49,8 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   /** Appends forwarded without an answer before this connection stops reading more. */
   private static final int MAX_UNANSWERED_APPENDS = 64;
 
-  private enum Mode { STARTUP, IDLE, BUSY, PUSH, SEND }
+  private enum Mode { STARTUP, IDLE, BUSY, PUSH, SEND, CLOSING }
+  private enum CloseTimeout implements Command { INSTANCE }
 
   private final ActorContext<Command> ctx;
   private final SafekeeperSettings settings;
@@ -67,6 +68,9 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   static Behavior<Command> create(SafekeeperSettings settings, ActorRef<Timelines.Command> timelines, Outbox out) {
     return Behaviors.setup(ctx -> new SafekeeperSession(ctx, settings, timelines, out));
   }
+
+  /** How long a closing connection may take to flush its last messages before the session stops anyway. */
+  private static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(5);
 
   private SafekeeperSession(ActorContext<Command> ctx, SafekeeperSettings settings,
       ActorRef<Timelines.Command> timelines, Outbox out) {
@@ -88,12 +92,14 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
         .onMessage(Queried.class, this::onQueried)
         .onMessage(SenderDone.class, this::onSenderDone)
         .onMessageEquals(Closed.INSTANCE, this::onGone)
+        .onMessageEquals(CloseTimeout.INSTANCE, this::onGone)
         .onMessage(Failed.class, m -> onGone())
         .build();
   }
 
   private Behavior<Command> onReceived(Received m) {
     FrontendMessage msg = m.message();
+    if (mode == Mode.CLOSING) return ack(m.ack());   // drain what the client still sends
     if (msg instanceof Terminate) return finish();
     return switch (mode) {
       case STARTUP -> onStartup(m.ack(), msg);
@@ -104,6 +110,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
         yield ack(m.ack());
       }
       case BUSY -> protocolViolation("unexpected " + name(msg) + " while a command runs");
+      case CLOSING -> ack(m.ack());
     };
   }
 
@@ -151,6 +158,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   }
 
   private Behavior<Command> onQueried(Queried m) {
+    if (mode == Mode.CLOSING) return this;
     sendAll(m.result().messages());
     sendAll(List.of(SafekeeperQueries.READY));
     mode = Mode.IDLE;
@@ -199,6 +207,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   }
 
   private Behavior<Command> onResolved(Resolved m) {
+    if (mode == Mode.CLOSING) return this;
     if (m.result() instanceof Timelines.NotFound nf) return fatal(nf.failure().kind().sqlState(), nf.failure().message());
     acceptor = ((Timelines.Found) m.result()).acceptor();
     acceptor.tell(new TimelineAcceptor.Greet(m.greeting(), replies));
@@ -207,6 +216,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   }
 
   private Behavior<Command> onAcceptorReply(FromAcceptor m) {
+    if (mode == Mode.CLOSING) return this;
     if (m.reply() instanceof TimelineAcceptor.Refusal r) return fatal(r.failure().kind().sqlState(), r.failure().message());
     var answer = ((TimelineAcceptor.Answer) m.reply()).message();
     out.send(new CopyData(answer.encode()));
@@ -221,6 +231,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   }
 
   private Behavior<Command> onSenderDone(SenderDone m) {
+    if (mode == Mode.CLOSING) return this;
     if (m.error().isPresent()) return fatal(SqlState.OBJECT_NOT_IN_PREREQUISITE_STATE, m.error().get());
     sender = null;
     mode = Mode.IDLE;   // the copy ended cleanly; more commands may follow
@@ -253,9 +264,19 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     return finish();
   }
 
+  /**
+   * Ends the connection after what was sent. The session lives on until the stream reports the
+   * close: stopping now would fail the inbound side and reset the socket before a final error
+   * reply reaches the client.
+   */
   private Behavior<Command> finish() {
+    if (mode == Mode.CLOSING) return this;
+    mode = Mode.CLOSING;
+    if (acceptor != null) acceptor.tell(new TimelineAcceptor.Disconnected(replies));
+    acceptor = null;
     out.close();
-    return onGone();
+    ctx.scheduleOnce(CLOSE_GRACE, ctx.getSelf(), CloseTimeout.INSTANCE);
+    return this;
   }
 
   private static String name(Object o) {
