@@ -7,9 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import java.sql.Connection;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -50,13 +47,13 @@ class TwoProposersIT {
       leader = CliProcess.start("walproposer", sks.root().resolve("walproposer.log"), "walproposer",
           "--postgres", "postgresql://postgres@127.0.0.1:" + pg.port() + "/postgres",
           "--safekeepers", sks.proposerList(), "--tenant", TENANT, "--timeline", TIMELINE);
-      Lsn acknowledged = commit(pg, "CREATE TABLE ledger(id int PRIMARY KEY)").get(COMMIT.toSeconds(), TimeUnit.SECONDS);
-      for (int i = 1; i <= 10; i++) acknowledged = commit(pg, "INSERT INTO ledger VALUES (" + i + ")").get(COMMIT.toSeconds(), TimeUnit.SECONDS);
+      Lsn acknowledged = pg.commitAsync("CREATE TABLE ledger(id int PRIMARY KEY)").get(COMMIT.toSeconds(), TimeUnit.SECONDS);
+      for (int i = 1; i <= 10; i++) acknowledged = pg.commitAsync("INSERT INTO ledger VALUES (" + i + ")").get(COMMIT.toSeconds(), TimeUnit.SECONDS);
       long oldTerm = sks.term(0);
       for (int i = 1; i < 3; i++) assertEquals(oldTerm, sks.term(i), "sk" + (i + 1) + " is in the leader's term");
 
       leader.pause();
-      CompletableFuture<Lsn> pending = commit(pg, "INSERT INTO ledger VALUES (100)");
+      CompletableFuture<Lsn> pending = pg.commitAsync("INSERT INTO ledger VALUES (100)");
       assertThrows(TimeoutException.class, () -> pending.get(3, TimeUnit.SECONDS), "a stalled leader acknowledges nothing");
 
       StrataProcess.Result other = StrataProcess.runCli(Duration.ofSeconds(60), "sync-safekeepers", "--safekeepers", sks.proposerList(),
@@ -75,7 +72,7 @@ class TwoProposersIT {
       assertTrue(newTerm > otherTerm, "the leader came back in term " + newTerm + ", above sync-safekeepers' " + otherTerm);
       assertTrue(pendingAt.isAfter(synced), "the waiting commit (at " + pendingAt + ") lies past " + synced
           + ", where the old term's WAL ends: it was acknowledged in term " + newTerm + ", not in term " + oldTerm);
-      for (int i = 101; i <= 110; i++) commit(pg, "INSERT INTO ledger VALUES (" + i + ")").get(COMMIT.toSeconds(), TimeUnit.SECONDS);
+      for (int i = 101; i <= 110; i++) pg.commitAsync("INSERT INTO ledger VALUES (" + i + ")").get(COMMIT.toSeconds(), TimeUnit.SECONDS);
       leader.stop();
 
       Lsn commit = sks.awaitSameCommitLsn(Duration.ofSeconds(60));
@@ -103,24 +100,5 @@ class TwoProposersIT {
     long term = -1;
     while (m.find()) term = Long.parseLong(m.group(1));
     return term;
-  }
-
-  /** One statement in a transaction; completes when COMMIT returns, with the insert position before COMMIT. */
-  private static CompletableFuture<Lsn> commit(PostgresFixture pg, String sql) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = pg.connect(); Statement s = c.createStatement()) {
-        c.setAutoCommit(false);
-        s.execute(sql);
-        Lsn before;
-        try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
-          rs.next();
-          before = Lsn.parse(rs.getString(1));
-        }
-        c.commit();
-        return before;
-      } catch (Exception e) {
-        throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-      }
-    });
   }
 }

@@ -8,10 +8,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.ResultSet;
-import java.sql.Statement;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -56,14 +52,14 @@ class WalProposerIT {
       List<String> walproposer = List.of("walproposer", "--postgres", "postgresql://postgres@127.0.0.1:" + pg.port() + "/postgres",
           "--safekeepers", safekeepers, "--tenant", TENANT, "--timeline", TIMELINE);
 
-      CompletableFuture<Lsn> first = commit(pg, "CREATE TABLE ledger(id int primary key)");
+      CompletableFuture<Lsn> first = pg.commitAsync("CREATE TABLE ledger(id int primary key)");
       assertThrows(TimeoutException.class, () -> first.get(3, TimeUnit.SECONDS), "no commit returns without a proposer");
       proposer = launch(root.resolve("walproposer-1.log"), walproposer);
       Lsn acknowledged = first.get(COMMIT.toSeconds(), TimeUnit.SECONDS);
-      for (int i = 0; i < 20; i++) acknowledged = commit(pg, "INSERT INTO ledger VALUES (" + i + ")").get(COMMIT.toSeconds(), TimeUnit.SECONDS);
+      for (int i = 0; i < 20; i++) acknowledged = pg.commitAsync("INSERT INTO ledger VALUES (" + i + ")").get(COMMIT.toSeconds(), TimeUnit.SECONDS);
 
       stop(proposer);
-      CompletableFuture<Lsn> waiting = commit(pg, "INSERT INTO ledger VALUES (100)");
+      CompletableFuture<Lsn> waiting = pg.commitAsync("INSERT INTO ledger VALUES (100)");
       assertThrows(TimeoutException.class, () -> waiting.get(3, TimeUnit.SECONDS), "the proposer is gone: the commit waits");
       proposer = launch(root.resolve("walproposer-2.log"), walproposer);
       acknowledged = waiting.get(COMMIT.toSeconds(), TimeUnit.SECONDS);
@@ -111,24 +107,5 @@ class WalProposerIT {
   private static void stop(Process p) throws InterruptedException {
     p.destroy();
     if (!p.waitFor(20, TimeUnit.SECONDS)) p.destroyForcibly().waitFor();
-  }
-
-  /** One statement in a transaction; completes when COMMIT returns, with the insert position before COMMIT. */
-  private static CompletableFuture<Lsn> commit(PostgresFixture pg, String sql) {
-    return CompletableFuture.supplyAsync(() -> {
-      try (Connection c = DriverManager.getConnection(pg.jdbcUrl("postgres")); Statement s = c.createStatement()) {
-        c.setAutoCommit(false);
-        s.execute(sql);
-        Lsn before;
-        try (ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
-          rs.next();
-          before = Lsn.parse(rs.getString(1));
-        }
-        c.commit();
-        return before;
-      } catch (Exception e) {
-        throw new IllegalStateException(sql + ": " + e.getMessage(), e);
-      }
-    });
   }
 }

@@ -157,6 +157,28 @@ public final class PostgresFixture implements AutoCloseable {
     return DriverManager.getConnection(jdbcUrl("postgres"));
   }
 
+  /**
+   * Runs one statement in its own transaction on another thread. The future completes when COMMIT
+   * returns, with the WAL insert position taken just before COMMIT: the commit record lies past it.
+   */
+  public java.util.concurrent.CompletableFuture<wire.xlog.Lsn> commitAsync(String sql) {
+    return java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try (Connection c = connect(); java.sql.Statement s = c.createStatement()) {
+        c.setAutoCommit(false);
+        s.execute(sql);
+        wire.xlog.Lsn before;
+        try (java.sql.ResultSet rs = s.executeQuery("SELECT pg_current_wal_insert_lsn()::text")) {
+          rs.next();
+          before = wire.xlog.Lsn.parse(rs.getString(1));
+        }
+        c.commit();
+        return before;
+      } catch (Exception e) {
+        throw new IllegalStateException(sql + ": " + e.getMessage(), e);
+      }
+    });
+  }
+
   /** A libpq connection string for tools such as pg_receivewal or psql. */
   public String connString(String database) {
     return "host=127.0.0.1 port=" + port + " user=" + SUPERUSER + " dbname=" + database;
