@@ -2,6 +2,8 @@ package app;
 
 import app.cli.NodeCommand;
 import app.cli.SyncSafekeepersCommand;
+import app.cli.TenantCommand;
+import app.cli.TimelineCommand;
 import app.cli.WalProposerCommand;
 import app.cli.WaldumpCommand;
 import picocli.CommandLine;
@@ -16,7 +18,8 @@ import picocli.CommandLine.Command;
     mixinStandardHelpOptions = true,
     versionProvider = StrataVersion.class,
     description = "Serverless PostgreSQL storage: safekeepers, pageserver and compute in one jar.",
-    subcommands = {NodeCommand.class, WaldumpCommand.class, WalProposerCommand.class, SyncSafekeepersCommand.class})
+    subcommands = {NodeCommand.class, WaldumpCommand.class, WalProposerCommand.class, SyncSafekeepersCommand.class,
+        TenantCommand.class, TimelineCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -23,6 +23,7 @@ public final class NodeGuardian {
   private static Behavior<?> subsystem(Role role, NodeSettings settings, RoleHttp http) {
     return switch (role) {
       case SAFEKEEPER -> SafekeeperNode.create(settings, http::safekeeper);
+      case PAGESERVER -> actors.pageserver.PageserverNode.create(settings, http::pageserver);
       default -> PendingSubsystem.create(role);
     };
   }

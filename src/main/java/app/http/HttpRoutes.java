@@ -1,6 +1,7 @@
 package app.http;
 
 import actors.node.RoleHttp;
+import actors.pageserver.PageserverApi;
 import actors.safekeeper.SafekeeperApi;
 import akka.http.javadsl.server.Route;
 
@@ -9,5 +10,10 @@ public final class HttpRoutes implements RoleHttp {
   @Override
   public Route safekeeper(SafekeeperApi api) {
     return new SafekeeperRoutes(api).routes();
+  }
+
+  @Override
+  public Route pageserver(PageserverApi api) {
+    return new PageserverRoutes(api).routes();
   }
 }

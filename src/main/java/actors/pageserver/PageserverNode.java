@@ -1,0 +1,69 @@
+package actors.pageserver;
+
+import actors.net.PgSession;
+import actors.net.PgTcp;
+import actors.node.Metrics;
+import actors.node.NodeSettings;
+import actors.node.NodeStatus;
+import actors.node.Role;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.http.javadsl.Http;
+import akka.http.javadsl.server.Route;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.Executor;
+import java.util.function.Function;
+import wire.pg.DecoderLimits;
+
+/**
+ * The pageserver role: the tenant manager, the page service listener (pagestream, basebackup) and
+ * the JSON HTTP API. Ready once both ports are bound.
+ */
+public final class PageserverNode {
+  private PageserverNode() {}
+
+  private sealed interface Command {}
+  private record Bound(String what) implements Command {}
+  private record BindFailed(String what, Throwable cause) implements Command {}
+
+  public static Behavior<?> create(NodeSettings node, Function<PageserverApi, Route> routes) {
+    return Behaviors.<Command>setup(ctx -> {
+      PageserverSettings settings = PageserverSettings.from(node, ctx.getSystem().settings().config());
+      PrometheusMeterRegistry metrics = Metrics.registry(ctx.getSystem());
+      NodeStatus.get(ctx.getSystem()).report(Role.PAGESERVER, false, "loading tenants");
+      Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+      PageserverRegistry registry = new PageserverRegistry();
+      TimelineFactory factory = new TimelineFactory(ctx, settings, blocking);
+      ActorRef<TenantManager.Command> tenants = ctx.spawn(TenantManager.create(settings, registry, factory), "tenants");
+      Basebackups basebackups = new Basebackups(blocking);
+
+      ctx.pipeToSelf(PgTcp.bind(ctx.getSystem(), settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
+              () -> PgSession.flow(ctx.getSystem(), "page-session", PageServiceSession.PROTOCOL,
+                  out -> PageServiceSession.create(registry, basebackups, out))),
+          (b, err) -> err == null ? new Bound("pg " + b.localAddress()) : new BindFailed("pg port " + settings.pgPort(), err));
+      PageserverApi api = new PageserverApi(ctx.getSystem(), tenants, registry, settings, metrics);
+      ctx.pipeToSelf(Http.get(ctx.getSystem()).newServerAt(settings.listenHost(), settings.httpPort()).bind(routes.apply(api)),
+          (b, err) -> err == null ? new Bound("http " + b.localAddress()) : new BindFailed("http port " + settings.httpPort(), err));
+
+      int[] bound = {0};
+      return Behaviors.receive(Command.class)
+          .onMessage(Bound.class, m -> {
+            ctx.getLog().info("pageserver listening {}", m.what());
+            if (++bound[0] == 2) {
+              NodeStatus.get(ctx.getSystem()).report(Role.PAGESERVER, true, "serving: pg=" + settings.listenHost() + ":"
+                  + settings.pgPort() + " http=" + settings.listenHost() + ":" + settings.httpPort());
+            }
+            return Behaviors.same();
+          })
+          .onMessage(BindFailed.class, m -> {
+            ctx.getLog().error("pageserver cannot bind {}: {}", m.what(), m.cause().getMessage());
+            NodeStatus.get(ctx.getSystem()).report(Role.PAGESERVER, false, "cannot bind " + m.what() + ": " + m.cause().getMessage());
+            ctx.getSystem().terminate();
+            return Behaviors.stopped();
+          })
+          .build();
+    });
+  }
+}

@@ -1,0 +1,178 @@
+package actors.pageserver;
+
+import actors.safekeeper.TimelineId;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
+
+/**
+ * Owns the set of tenants and timelines of a pageserver: loads them at start, creates new ones
+ * (bootstrap, import, branch) off the actor thread, and starts one {@link Timeline} actor per
+ * timeline. Publishes every change to the {@link PageserverRegistry}.
+ */
+public final class TenantManager extends AbstractBehavior<TenantManager.Command> {
+  public sealed interface Command {}
+
+  /** A failure, or a value. */
+  public record Result<T>(T value, PsError.Failure failure) {
+    static <T> Result<T> ok(T v) {
+      return new Result<>(v, null);
+    }
+
+    static <T> Result<T> failed(PsError.Failure f) {
+      return new Result<>(null, f);
+    }
+  }
+
+  public record CreateTenant(String tenantIdOrNull, ActorRef<Result<String>> replyTo) implements Command {}
+
+  /** Exactly one of pgVersion (bootstrap), importPgdata, or ancestorTimelineId (branch) is set. */
+  public record CreateTimeline(String tenantId, String timelineId, Integer pgVersion, Path importPgdata,
+      String ancestorTimelineId, Long ancestorLsn, ActorRef<Result<TimelineInfo>> replyTo) implements Command {}
+
+  public record Checkpoint(TimelineId id, boolean compact, ActorRef<Result<TimelineInfo>> replyTo) implements Command {}
+
+  private record Made(CreateTimeline request, TimelineFactory.Opened opened, Throwable error) implements Command {}
+
+  private final ActorContext<Command> ctx;
+  private final PageserverSettings settings;
+  private final PageserverRegistry registry;
+  private final TimelineFactory factory;
+  private final Executor blocking;
+  private final Map<TimelineId, ActorRef<Timeline.Command>> actors = new HashMap<>();
+  private final Set<TimelineId> creating = new HashSet<>();
+
+  public static Behavior<Command> create(PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory) {
+    return Behaviors.setup(ctx -> new TenantManager(ctx, settings, registry, factory));
+  }
+
+  private TenantManager(ActorContext<Command> ctx, PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory)
+      throws IOException {
+    super(ctx);
+    this.ctx = ctx;
+    this.settings = settings;
+    this.registry = registry;
+    this.factory = factory;
+    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+    for (String tenant : factory.tenantsOnDisk()) {
+      registry.addTenant(tenant);
+      for (TimelineFactory.Opened o : factory.openAll(tenant, registry)) start(o);
+    }
+    ctx.getLog().info("pageserver loaded tenants={} timelines={}", registry.tenants().size(), actors.size());
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(CreateTenant.class, this::onCreateTenant)
+        .onMessage(CreateTimeline.class, this::onCreateTimeline)
+        .onMessage(Made.class, this::onMade)
+        .onMessage(Checkpoint.class, this::onCheckpoint)
+        .build();
+  }
+
+  private Behavior<Command> onCreateTenant(CreateTenant m) {
+    String id = m.tenantIdOrNull() == null ? TimelineFactory.newId() : m.tenantIdOrNull();
+    if (!TimelineId.isId(id)) {
+      m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("tenant id '" + id + "' is not 32 lower-case hex characters")));
+    } else if (registry.hasTenant(id)) {
+      m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + id + " already exists")));
+    } else {
+      try {
+        factory.createTenant(id);
+        registry.addTenant(id);
+        ctx.getLog().info("tenant created tenant={}", id);
+        m.replyTo().tell(Result.ok(id));
+      } catch (IOException e) {
+        m.replyTo().tell(Result.failed(PsError.STORAGE.failure("cannot create tenant " + id + ": " + e.getMessage())));
+      }
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCreateTimeline(CreateTimeline m) {
+    if (!registry.hasTenant(m.tenantId())) {
+      m.replyTo().tell(Result.failed(PsError.UNKNOWN_TENANT.failure("tenant " + m.tenantId() + " does not exist")));
+      return this;
+    }
+    String tlId = m.timelineId() == null ? TimelineFactory.newId() : m.timelineId();
+    if (!TimelineId.isId(tlId)) {
+      m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("timeline id '" + tlId + "' is not 32 lower-case hex characters")));
+      return this;
+    }
+    TimelineId id = new TimelineId(m.tenantId(), tlId);
+    if (creating.contains(id)) {
+      m.replyTo().tell(Result.failed(PsError.CREATION_IN_PROGRESS.failure("timeline " + id + " is being created")));
+      return this;
+    }
+    if (actors.containsKey(id)) {
+      m.replyTo().tell(Result.failed(PsError.TIMELINE_EXISTS.failure("timeline " + tlId + " already exists in tenant " + m.tenantId())));
+      return this;
+    }
+    CreateTimeline req = new CreateTimeline(m.tenantId(), tlId, m.pgVersion(), m.importPgdata(), m.ancestorTimelineId(),
+        m.ancestorLsn(), m.replyTo());
+    creating.add(id);
+    ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+      try {
+        return factory.create(id, req, registry);
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, blocking), (opened, err) -> new Made(req, opened, err));
+    return this;
+  }
+
+  private Behavior<Command> onMade(Made m) {
+    TimelineId id = new TimelineId(m.request().tenantId(), m.request().timelineId());
+    creating.remove(id);
+    if (m.error() != null) {
+      PsError.Failure f = PsError.of(m.error() instanceof java.io.UncheckedIOException u ? u.getCause() : m.error());
+      ctx.getLog().warn("timeline creation failed timeline={} reason=\"{}\"", id, f.getMessage());
+      m.request().replyTo().tell(Result.failed(f));
+      return this;
+    }
+    start(m.opened());
+    ctx.getLog().info("timeline created timeline={} last_record_lsn={}", id, wire.xlog.Lsn.of(m.opened().handle().lastRecordLsn()));
+    m.request().replyTo().tell(Result.ok(m.opened().handle().info()));
+    return this;
+  }
+
+  private Behavior<Command> onCheckpoint(Checkpoint m) {
+    ActorRef<Timeline.Command> tl = actors.get(m.id());
+    if (tl == null) {
+      m.replyTo().tell(Result.failed(PsError.UNKNOWN_TIMELINE.failure("timeline " + m.id() + " does not exist")));
+      return this;
+    }
+    TimelineHandle handle = registry.timeline(m.id().tenantId(), m.id().timelineId());
+    akka.actor.typed.javadsl.AskPattern.<Timeline.Command, akka.Done>ask(tl, r -> new Timeline.Checkpoint(m.compact(), r),
+            java.time.Duration.ofMinutes(10), ctx.getSystem().scheduler())
+        .whenComplete((done, err) -> m.replyTo().tell(err == null ? Result.ok(handle.info())
+            : Result.failed(PsError.STORAGE.failure("checkpoint of " + m.id() + " did not finish: " + err.getMessage()))));
+    return this;
+  }
+
+  private void start(TimelineFactory.Opened o) {
+    TimelineId id = o.handle().id();
+    ActorRef<Timeline.Command> ref = ctx.spawn(o.behavior(), "timeline-" + id.tenantId() + "-" + id.timelineId(),
+        DispatcherSelector.fromConfig("strata.blocking-io"));
+    actors.put(id, ref);
+    registry.add(o.handle());
+  }
+
+  List<TimelineId> timelines() {
+    return List.copyOf(actors.keySet());
+  }
+}

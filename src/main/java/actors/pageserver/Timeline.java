@@ -1,0 +1,180 @@
+package actors.pageserver;
+
+import akka.Done;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import java.io.IOException;
+import java.time.Duration;
+import store.layer.TimelineLayers;
+import store.pgdatadir.DatadirModification;
+import store.pgdatadir.WalIngest;
+import wire.xlog.Lsn;
+import wire.xlog.WalDecoder;
+import wire.xlog.WalFormatException;
+import wire.xlog.WalRecord;
+
+/**
+ * One timeline's writer: decodes the WAL its {@link WalReceiver} delivers, ingests it into the
+ * layers in batches (each batch becomes visible to readers at once), freezes and flushes the
+ * in-memory layer, and compacts. Runs on the blocking dispatcher: ingest, flush and compaction
+ * block on files. Readers go through the {@link TimelineHandle} and never wait on this actor.
+ */
+public final class Timeline extends AbstractBehavior<Timeline.Command> {
+  public sealed interface Command {}
+  /** WAL bytes starting at {@code startLsn}; the reply says they are ingested (or why not). */
+  public record Ingest(long startLsn, byte[] bytes, ActorRef<IngestResult> replyTo) implements Command {}
+  public record IngestResult(String error) {}
+  /** Freeze and flush the in-memory layer now; with {@code compact}, compact and make images too. */
+  public record Checkpoint(boolean compact, ActorRef<Done> replyTo) implements Command {}
+  private enum Tick implements Command { INSTANCE }
+  private enum CompactTick implements Command { INSTANCE }
+  public enum Stop implements Command { INSTANCE }
+
+  private final ActorContext<Command> ctx;
+  private final PageserverSettings settings;
+  private final TimelineHandle handle;
+  private final TimelineLayers layers;
+  private final LsnWaiter lsns;
+  private final WalIngest ingest;
+  private final RecentWal recentWal;
+  private WalDecoder decoder;
+  private long openedAt = System.nanoTime();
+
+  static Behavior<Command> create(PageserverSettings settings, TimelineHandle handle, TimelineLayers layers, LsnWaiter lsns,
+      WalIngest ingest, RecentWal recentWal) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+      timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
+      timers.startTimerWithFixedDelay(CompactTick.INSTANCE, settings.compactionPeriod());
+      return new Timeline(ctx, settings, handle, layers, lsns, ingest, recentWal);
+    }));
+  }
+
+  private Timeline(ActorContext<Command> ctx, PageserverSettings settings, TimelineHandle handle, TimelineLayers layers,
+      LsnWaiter lsns, WalIngest ingest, RecentWal recentWal) {
+    super(ctx);
+    this.ctx = ctx;
+    this.settings = settings;
+    this.handle = handle;
+    this.layers = layers;
+    this.lsns = lsns;
+    this.ingest = ingest;
+    this.recentWal = recentWal;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Ingest.class, this::onIngest)
+        .onMessage(Checkpoint.class, this::onCheckpoint)
+        .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessageEquals(CompactTick.INSTANCE, this::onCompactTick)
+        .onMessageEquals(Stop.INSTANCE, this::onStop)
+        .build();
+  }
+
+  private Behavior<Command> onIngest(Ingest m) {
+    long last = layers.lastRecordLsn();
+    if (decoder == null || m.startLsn() != decoder.fedUpTo().value()) {
+      if (m.startLsn() != last) {
+        m.replyTo().tell(new IngestResult("WAL from " + Lsn.of(m.startLsn()) + " does not continue the timeline at " + Lsn.of(last)));
+        return this;
+      }
+      // A new stream (or a reconnect) starts again at last_record_lsn: whatever was half-decoded is dropped.
+      decoder = WalDecoder.startingAt(Lsn.of(last), Lsn.DEFAULT_SEGMENT_SIZE).expectPrev(Lsn.of(layers.prevRecordLsn()));
+    }
+    recentWal.append(m.startLsn(), m.bytes());
+    try {
+      decoder.feed(m.bytes());
+      DatadirModification mod = ingest.begin();
+      int inBatch = 0;
+      long end = last, prev = layers.prevRecordLsn();
+      WalRecord rec;
+      while ((rec = decoder.next()) != null) {
+        ingest.ingest(rec, mod);
+        end = rec.endLsnValue();
+        prev = rec.lsnValue();
+        if (++inBatch >= settings.ingestBatchRecords()) {
+          commit(mod, end, prev);
+          mod = ingest.begin();
+          inBatch = 0;
+        }
+      }
+      if (inBatch > 0) commit(mod, end, prev);
+      if (layers.shouldFreeze()) flush();
+      m.replyTo().tell(new IngestResult(null));
+    } catch (WalFormatException | IOException | RuntimeException e) {
+      ctx.getLog().error("ingest failed timeline={} at={} reason=\"{}\"", handle.id(), Lsn.of(layers.lastRecordLsn()), e.toString(), e);
+      decoder = null;
+      m.replyTo().tell(new IngestResult("ingest failed at " + Lsn.of(layers.lastRecordLsn()) + ": " + e.getMessage()));
+    }
+    return this;
+  }
+
+  private void commit(DatadirModification mod, long end, long prev) throws IOException {
+    layers.put(mod.drain());
+    layers.advance(end, prev);
+    lsns.advance(end);
+    publish();
+  }
+
+  private void flush() throws IOException {
+    layers.freeze();
+    layers.flushFrozen();
+    openedAt = System.nanoTime();
+    publish();
+  }
+
+  private void publish() {
+    handle.publish(handle.info().withLsns(layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(),
+        ingest.logicalSize(), layers.physicalSize()));
+  }
+
+  private Behavior<Command> onTick() {
+    try {
+      boolean stale = System.nanoTime() - openedAt > settings.checkpointTimeout().toNanos();
+      if (layers.shouldFreeze() || (stale && layers.lastRecordLsn() != layers.diskConsistentLsn())) flush();
+    } catch (IOException | RuntimeException e) {
+      ctx.getLog().error("flush failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCompactTick() {
+    try {
+      compact();
+    } catch (IOException | RuntimeException e) {
+      ctx.getLog().error("compaction failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
+    }
+    return this;
+  }
+
+  private void compact() throws IOException {
+    layers.compactL0(settings.compactionThreshold());
+    publish();
+  }
+
+  private Behavior<Command> onCheckpoint(Checkpoint m) {
+    try {
+      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flush();
+      if (m.compact()) compact();
+    } catch (IOException | RuntimeException e) {
+      ctx.getLog().error("checkpoint failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
+    }
+    m.replyTo().tell(Done.getInstance());
+    return this;
+  }
+
+  private Behavior<Command> onStop() {
+    try {
+      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flush();
+    } catch (IOException | RuntimeException e) {
+      ctx.getLog().warn("final flush failed timeline={} reason=\"{}\"", handle.id(), e.toString());
+    }
+    return Behaviors.stopped();
+  }
+}

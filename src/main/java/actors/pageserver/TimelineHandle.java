@@ -1,0 +1,101 @@
+package actors.pageserver;
+
+import actors.safekeeper.TimelineId;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import store.layer.TimelineLayers;
+import store.layer.ValueHistory;
+import store.pgdatadir.Datadir;
+import store.pgdatadir.PageReader;
+import store.redo.PageReconstructor;
+import wire.keyspace.Key;
+import wire.keyspace.Value;
+import wire.xlog.Lsn;
+
+/**
+ * The read side of one timeline, shared by the page service, basebackup and HTTP: layer lookups,
+ * page reconstruction and waiting for LSNs. Thread-safe; reads never wait on the Timeline actor,
+ * which is the only writer of the layers.
+ */
+public final class TimelineHandle implements PageReader {
+  private final TimelineId id;
+  private final TimelineLayers layers;
+  private final LsnWaiter lsns;
+  private final PageReconstructor reconstructor;
+  private final Executor blocking;
+  private final Duration waitTimeout;
+  private volatile TimelineInfo info;
+
+  public TimelineHandle(TimelineId id, TimelineLayers layers, LsnWaiter lsns, PageReconstructor reconstructor,
+      Executor blocking, Duration waitTimeout, TimelineInfo info) {
+    this.id = id;
+    this.layers = layers;
+    this.lsns = lsns;
+    this.reconstructor = reconstructor;
+    this.blocking = blocking;
+    this.waitTimeout = waitTimeout;
+    this.info = info;
+  }
+
+  public TimelineId id() {
+    return id;
+  }
+
+  public TimelineInfo info() {
+    return info;
+  }
+
+  void publish(TimelineInfo next) {
+    info = next;
+  }
+
+  public long lastRecordLsn() {
+    return lsns.last();
+  }
+
+  /** Completes once the timeline has ingested WAL up to {@code lsn}, or fails after the wait timeout. */
+  public CompletionStage<Long> waitFor(long lsn) {
+    return lsns.waitFor(lsn, waitTimeout, "timeline " + id);
+  }
+
+  /** The oldest LSN reads may ask for. */
+  public long gcCutoff() {
+    return info.gcCutoffLsn();
+  }
+
+  /** A key materialized at an LSN, on the blocking executor (lookups may fault in pages; redo waits on a worker). */
+  public CompletionStage<byte[]> getAsync(Key key, long lsn) {
+    ValueHistory h = layers.history(key, lsn);
+    if (h.isImage()) return CompletableFuture.completedFuture(((Value.Image) h.newestFirst().get(0).value()).bytes());
+    if (h.isEmpty()) return CompletableFuture.completedFuture(null);
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return reconstructor.reconstruct(h);
+      } catch (IOException e) {
+        throw new UncheckedIOException(e);
+      }
+    }, blocking);
+  }
+
+  /** {@link PageReader}: the same, blocking the caller (ingest, basebackup, imports). */
+  @Override
+  public byte[] get(Key key, long lsn) throws IOException {
+    ValueHistory h = layers.history(key, lsn);
+    if (h.isEmpty()) return null;
+    if (h.isImage()) return ((Value.Image) h.newestFirst().get(0).value()).bytes();
+    return reconstructor.reconstruct(h);
+  }
+
+  public Datadir datadir(long lsn) {
+    return new Datadir(this, lsn);
+  }
+
+  @Override
+  public String toString() {
+    return id + " at " + Lsn.of(lsns.last());
+  }
+}

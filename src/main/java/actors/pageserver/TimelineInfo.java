@@ -1,0 +1,34 @@
+package actors.pageserver;
+
+/**
+ * What the HTTP API reports about a timeline (reference pageserver.md §8.1 TimelineInfo); LSNs as
+ * numbers here, printed {@code X/Y} at the edge.
+ */
+public record TimelineInfo(
+    String tenantId,
+    String timelineId,
+    String ancestorTimelineId,
+    long ancestorLsn,
+    long lastRecordLsn,
+    long prevRecordLsn,
+    long diskConsistentLsn,
+    long remoteConsistentLsn,
+    long initdbLsn,
+    long gcCutoffLsn,
+    long currentLogicalSize,
+    long currentPhysicalSize,
+    int pgVersion,
+    String state,
+    String walReceiver) {
+
+  public TimelineInfo withLsns(long last, long prev, long diskConsistent, long logicalSize, long physicalSize) {
+    return new TimelineInfo(tenantId, timelineId, ancestorTimelineId, ancestorLsn, last, prev, diskConsistent,
+        remoteConsistentLsn, initdbLsn, gcCutoffLsn, logicalSize, physicalSize, pgVersion, state, walReceiver);
+  }
+
+  public TimelineInfo withWalReceiver(String status) {
+    return new TimelineInfo(tenantId, timelineId, ancestorTimelineId, ancestorLsn, lastRecordLsn, prevRecordLsn,
+        diskConsistentLsn, remoteConsistentLsn, initdbLsn, gcCutoffLsn, currentLogicalSize, currentPhysicalSize, pgVersion,
+        state, status);
+  }
+}

@@ -1,0 +1,71 @@
+package app.cli;
+
+import app.Failure;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+
+/** The pageserver's HTTP API as the command line uses it: JSON in, JSON out, errors as failures. */
+final class PageserverClient {
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private final String base;
+  private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+  PageserverClient(String base) {
+    this.base = base.endsWith("/") ? base.substring(0, base.length() - 1) : base;
+  }
+
+  JsonNode get(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).GET());
+  }
+
+  JsonNode post(String path, Object body) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).header("Content-Type", "application/json")
+        .POST(HttpRequest.BodyPublishers.ofString(write(body))));
+  }
+
+  JsonNode put(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).PUT(HttpRequest.BodyPublishers.noBody()));
+  }
+
+  JsonNode delete(String path) {
+    return send(HttpRequest.newBuilder(URI.create(base + path)).DELETE());
+  }
+
+  private JsonNode send(HttpRequest.Builder req) {
+    HttpRequest r = req.timeout(Duration.ofMinutes(10)).build();
+    HttpResponse<String> resp;
+    try {
+      resp = http.send(r, HttpResponse.BodyHandlers.ofString());
+    } catch (IOException e) {
+      throw new Failure("pageserver at " + base + " is not reachable: " + e.getMessage());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new Failure("interrupted talking to the pageserver at " + base);
+    }
+    JsonNode body;
+    try {
+      body = resp.body().isBlank() ? JSON.nullNode() : JSON.readTree(resp.body());
+    } catch (IOException e) {
+      throw new Failure("pageserver answered " + r.method() + " " + r.uri().getPath() + " with " + resp.statusCode() + " and no JSON");
+    }
+    if (resp.statusCode() >= 300) {
+      String msg = body.path("msg").asText(resp.body());
+      throw new Failure(msg);
+    }
+    return body;
+  }
+
+  private static String write(Object body) {
+    try {
+      return JSON.writeValueAsString(body);
+    } catch (IOException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+}

@@ -1,0 +1,64 @@
+package app.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code strata tenant create|list}: tenants on the pageserver. */
+@Command(name = "tenant", mixinStandardHelpOptions = true, description = "Create and list tenants.",
+    subcommands = {TenantCommand.Create.class, TenantCommand.ListTenants.class})
+public final class TenantCommand implements Runnable {
+  @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+  @Override
+  public void run() {
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create or list");
+  }
+
+  static class PageserverOption {
+    @Option(names = "--pageserver", paramLabel = "URL", description = "Pageserver HTTP URL (default: from .strata/config).")
+    String pageserver;
+
+    PageserverClient client() {
+      return new PageserverClient(LocalCluster.load().require(pageserver, "pageserver.http", "--pageserver"));
+    }
+  }
+
+  @Command(name = "create", mixinStandardHelpOptions = true, description = "Create a tenant and print its id.")
+  static final class Create implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin PageserverOption ps;
+
+    @Option(names = "--id", paramLabel = "HEX", description = "The tenant id (32 hex characters; default: random).")
+    String id;
+
+    @Override
+    public Integer call() {
+      Map<String, Object> body = new LinkedHashMap<>();
+      if (id != null) body.put("new_tenant_id", id);
+      JsonNode created = ps.client().post("/v1/tenant", body);
+      spec.commandLine().getOut().println(created.path("id").asText());
+      return 0;
+    }
+  }
+
+  @Command(name = "list", mixinStandardHelpOptions = true, description = "List tenants, one id per line.")
+  static final class ListTenants implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin PageserverOption ps;
+
+    @Override
+    public Integer call() {
+      String deflt = LocalCluster.load().get("tenant").orElse("");
+      for (JsonNode t : ps.client().get("/v1/tenant")) {
+        String id = t.path("id").asText();
+        spec.commandLine().getOut().println(id + (id.equals(deflt) ? " (default)" : ""));
+      }
+      return 0;
+    }
+  }
+}

@@ -1,0 +1,121 @@
+package app.http;
+
+import actors.pageserver.PageserverApi;
+import actors.pageserver.PsError;
+import actors.pageserver.TenantManager;
+import actors.pageserver.TimelineInfo;
+import akka.http.javadsl.model.ContentTypes;
+import akka.http.javadsl.model.HttpEntities;
+import akka.http.javadsl.model.HttpResponse;
+import akka.http.javadsl.model.StatusCodes;
+import akka.http.javadsl.server.AllDirectives;
+import akka.http.javadsl.server.PathMatchers;
+import akka.http.javadsl.server.Route;
+import akka.http.javadsl.unmarshalling.Unmarshaller;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.function.Function;
+import wire.xlog.Lsn;
+
+/** The pageserver's JSON API (reference pageserver.md §8.1): tenants, timelines, checkpoint, metrics. */
+final class PageserverRoutes extends AllDirectives {
+  private final PageserverApi api;
+
+  PageserverRoutes(PageserverApi api) {
+    this.api = api;
+  }
+
+  Route routes() {
+    return Json.withErrors(handleExceptions(akka.http.javadsl.server.ExceptionHandler.newBuilder()
+        .match(PsError.Failure.class, f -> complete(Json.error(f.kind().httpStatus(), f.getMessage()))).build(), () -> concat(
+        path(PathMatchers.segment("v1").slash("status"), () -> get(() ->
+            complete(Json.ok(Map.of("id", Long.toUnsignedString(api.nodeId())))))),
+        path("metrics", () -> get(() -> complete(HttpResponse.create().withEntity(
+            HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, api.metrics()))))),
+        path(PathMatchers.segment("v1").slash("tenant"), () -> concat(
+            post(() -> entity(Unmarshaller.entityToString(), this::createTenant)),
+            get(() -> complete(Json.ok(api.tenants().stream().map(PageserverRoutes::tenantJson).toList()))))),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()), t -> get(() -> {
+          if (!api.hasTenant(t)) throw PsError.UNKNOWN_TENANT.failure("tenant " + t + " does not exist");
+          return complete(Json.ok(tenantJson(t)));
+        })),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline"), t -> concat(
+            post(() -> entity(Unmarshaller.entityToString(), body -> createTimeline(t, body))),
+            get(() -> complete(Json.ok(api.timelines(t).stream().map(PageserverRoutes::json).toList()))))),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline").slash(PathMatchers.segment()),
+            (t, tl) -> get(() -> complete(Json.ok(json(api.timeline(t, tl)))))),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline").slash(PathMatchers.segment())
+            .slash("checkpoint"), (t, tl) -> put(() -> parameterOptional("compact", compact ->
+                reply(api.checkpoint(t, tl, compact.map(Boolean::parseBoolean).orElse(false)), 200, PageserverRoutes::json))))
+    )));
+  }
+
+  private static Map<String, Object> tenantJson(String id) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("id", id);
+    m.put("state", "Active");
+    m.put("attachment_status", "attached");
+    return m;
+  }
+
+  private Route createTenant(String body) {
+    JsonNode req = parse(body);
+    String id = req.hasNonNull("new_tenant_id") ? req.get("new_tenant_id").asText() : null;
+    return reply(api.createTenant(id), 201, created -> Map.of("id", created));
+  }
+
+  private Route createTimeline(String tenant, String body) {
+    JsonNode req = parse(body);
+    String id = req.hasNonNull("new_timeline_id") ? req.get("new_timeline_id").asText() : null;
+    Integer pgVersion = req.hasNonNull("pg_version") ? req.get("pg_version").asInt() : null;
+    Path importDir = req.hasNonNull("import_pgdata") ? Path.of(req.get("import_pgdata").asText()) : null;
+    String ancestor = req.hasNonNull("ancestor_timeline_id") ? req.get("ancestor_timeline_id").asText() : null;
+    Long ancestorLsn = req.hasNonNull("ancestor_start_lsn") ? Lsn.parse(req.get("ancestor_start_lsn").asText()).value() : null;
+    int modes = (pgVersion != null ? 1 : 0) + (importDir != null ? 1 : 0) + (ancestor != null ? 1 : 0);
+    if (modes != 1) {
+      throw new IllegalArgumentException("a timeline is created from exactly one of pg_version (bootstrap), import_pgdata or "
+          + "ancestor_timeline_id (branch)");
+    }
+    if (pgVersion != null && pgVersion != 15 && pgVersion / 10000 != 15) {
+      throw new IllegalArgumentException("pg_version " + pgVersion + " is not supported: only PostgreSQL 15");
+    }
+    return reply(api.createTimeline(tenant, id, pgVersion, importDir, ancestor, ancestorLsn), 201, PageserverRoutes::json);
+  }
+
+  private <T> Route reply(java.util.concurrent.CompletionStage<TenantManager.Result<T>> answer, int status, Function<T, Object> body) {
+    return onSuccess(answer, r -> r.failure() != null ? complete(Json.error(r.failure().kind().httpStatus(), r.failure().getMessage()))
+        : complete(Json.response(StatusCodes.get(status), body.apply(r.value()))));
+  }
+
+  private static JsonNode parse(String body) {
+    try {
+      JsonNode n = Json.MAPPER.readTree(body.isBlank() ? "{}" : body);
+      if (!n.isObject()) throw new IllegalArgumentException("request body must be a JSON object");
+      return n;
+    } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+      throw new IllegalArgumentException("malformed JSON: " + e.getOriginalMessage());
+    }
+  }
+
+  static Map<String, Object> json(TimelineInfo i) {
+    Map<String, Object> m = new LinkedHashMap<>();
+    m.put("tenant_id", i.tenantId());
+    m.put("timeline_id", i.timelineId());
+    m.put("ancestor_timeline_id", i.ancestorTimelineId());
+    m.put("ancestor_lsn", i.ancestorTimelineId() == null ? null : Lsn.of(i.ancestorLsn()).toString());
+    m.put("last_record_lsn", Lsn.of(i.lastRecordLsn()).toString());
+    m.put("prev_record_lsn", Lsn.of(i.prevRecordLsn()).toString());
+    m.put("disk_consistent_lsn", Lsn.of(i.diskConsistentLsn()).toString());
+    m.put("remote_consistent_lsn", Lsn.of(i.remoteConsistentLsn()).toString());
+    m.put("initdb_lsn", Lsn.of(i.initdbLsn()).toString());
+    m.put("latest_gc_cutoff_lsn", Lsn.of(i.gcCutoffLsn()).toString());
+    m.put("current_logical_size", i.currentLogicalSize());
+    m.put("current_physical_size", i.currentPhysicalSize());
+    m.put("pg_version", i.pgVersion());
+    m.put("state", i.state());
+    m.put("walreceiver_status", i.walReceiver());
+    return m;
+  }
+}
