@@ -231,6 +231,10 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
           ctx.getLog().info("proposer elected term={} no WAL on any safekeeper", election.term());
           return finish(new Synced(Lsn.INVALID));
         }
+        if (settings.startLsn().isPresent()) {
+          ctx.getSelf().tell(new FreshStart(settings.startLsn().get()));
+          return this;
+        }
         PostgresUrl pg = settings.postgres().orElseThrow();
         ctx.pipeToSelf(PostgresControl.freshStart(ctx.getSystem(), pg),
             (lsn, failure) -> failure == null ? new FreshStart(lsn) : new PostgresFailed("checkpoint on " + pg, failure));

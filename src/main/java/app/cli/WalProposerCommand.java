@@ -26,6 +26,10 @@ public final class WalProposerCommand implements Callable<Integer> {
   @Option(names = "--slot", defaultValue = "walproposer", paramLabel = "NAME", description = "Physical replication slot (default: ${DEFAULT-VALUE}).")
   String slot;
 
+  @Option(names = "--start-lsn", paramLabel = "X/Y",
+      description = "Where the timeline's WAL starts when no safekeeper has it yet (default: the redo point of a checkpoint forced now).")
+  String startLsn;
+
   @Override
   public Integer call() {
     PostgresUrl url;
@@ -36,7 +40,14 @@ public final class WalProposerCommand implements Callable<Integer> {
     }
     var base = options.settings(spec.commandLine(), Optional.of(url));
     var settings = new actors.proposer.ProposerSettings(base.safekeepers(), base.tenantId(), base.timelineId(), base.postgres(),
-        slot, base.reconnect(), base.silence(), base.heartbeat(), base.windowBytes(), base.bufferBytes());
+        slot, base.reconnect(), base.silence(), base.heartbeat(), base.windowBytes(), base.bufferBytes(), Optional.empty());
+    if (startLsn != null) {
+      try {
+        settings = settings.withStartLsn(wire.xlog.Lsn.parse(startLsn));
+      } catch (IllegalArgumentException e) {
+        throw new CommandLine.ParameterException(spec.commandLine(), "--start-lsn: " + e.getMessage());
+      }
+    }
     ActorSystem<WalProposer.Command> system = ActorSystem.create(WalProposer.normal(settings), "walproposer",
         ProposerOptions.localConfig(""));
     system.getWhenTerminated().toCompletableFuture().join();
