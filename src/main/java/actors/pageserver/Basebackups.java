@@ -67,7 +67,7 @@ public final class Basebackups {
         try (OutputStream os = new CopyOutStream(out)) {
           Basebackup.write(tl.datadir(wanted), tl.basebackupParams(wanted, req.readOnly()), os);
         }
-        out.send(CopyDone.INSTANCE).toCompletableFuture().get();
+        out.send(new CopyDone()).toCompletableFuture().get();
         return CompletableFuture.<Void>completedFuture(null);
       } catch (IOException | ExecutionException e) {
         return CompletableFuture.<Void>failedFuture(e);

@@ -28,16 +28,18 @@ public final class TimelineHandle implements PageReader {
   private final PageReconstructor reconstructor;
   private final Executor blocking;
   private final Duration waitTimeout;
+  private final RecentWal recentWal;
   private volatile TimelineInfo info;
 
   public TimelineHandle(TimelineId id, TimelineLayers layers, LsnWaiter lsns, PageReconstructor reconstructor,
-      Executor blocking, Duration waitTimeout, TimelineInfo info) {
+      Executor blocking, Duration waitTimeout, RecentWal recentWal, TimelineInfo info) {
     this.id = id;
     this.layers = layers;
     this.lsns = lsns;
     this.reconstructor = reconstructor;
     this.blocking = blocking;
     this.waitTimeout = waitTimeout;
+    this.recentWal = recentWal;
     this.info = info;
   }
 
@@ -88,6 +90,16 @@ public final class TimelineHandle implements PageReader {
     if (h.isEmpty()) return null;
     if (h.isImage()) return ((Value.Image) h.newestFirst().get(0).value()).bytes();
     return reconstructor.reconstruct(h);
+  }
+
+  /**
+   * What a basebackup at {@code lsn} needs besides the data: the previous record (known only at the
+   * tip) and the real WAL bytes before it, when this pageserver still has them.
+   */
+  public store.pgdatadir.BasebackupParams basebackupParams(long lsn, boolean readOnly) {
+    Lsn prev = lsn == layers.lastRecordLsn() ? Lsn.of(layers.prevRecordLsn()) : Lsn.INVALID;
+    var p = store.pgdatadir.BasebackupParams.at(Lsn.of(lsn), prev, recentWal::read);
+    return readOnly ? p.asReadOnly() : p;
   }
 
   public Datadir datadir(long lsn) {
