@@ -35,9 +35,11 @@ public final class SafekeeperNodes implements AutoCloseable {
   private final int[] pgPorts;
   private final int[] httpPorts;
   private final StrataProcess[] nodes;
+  private final List<Integer> seeds;
 
-  private SafekeeperNodes(Path root, String tenant, String timeline, int n) {
+  private SafekeeperNodes(Path root, String tenant, String timeline, int n, List<Integer> seeds) {
     this.root = root;
+    this.seeds = List.copyOf(seeds);
     this.tenant = tenant;
     this.timeline = timeline;
     this.pgPorts = new int[n];
@@ -49,15 +51,23 @@ public final class SafekeeperNodes implements AutoCloseable {
     }
   }
 
-  /** Starts n safekeeper nodes (ids 1..n) and waits until each is ready. */
+  /** Starts n safekeeper nodes (ids 1..n), each a cluster of its own, and waits until each is ready. */
   public static SafekeeperNodes start(int n, String tenant, String timeline) {
+    return start(n, tenant, timeline, List.of());
+  }
+
+  /**
+   * As above, but every node (also when restarted) joins the cluster of the given seed remoting
+   * ports, e.g. a test's own actor system that reads the safekeepers' gossip.
+   */
+  public static SafekeeperNodes start(int n, String tenant, String timeline, List<Integer> seeds) {
     Path root;
     try {
       root = Files.createTempDirectory("strata-safekeepers-");
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-    SafekeeperNodes sks = new SafekeeperNodes(root, tenant, timeline, n);
+    SafekeeperNodes sks = new SafekeeperNodes(root, tenant, timeline, n, seeds);
     try {
       for (int i = 0; i < n; i++) sks.launch(i);
       for (StrataProcess node : sks.nodes) node.awaitReady(READY);
@@ -69,7 +79,7 @@ public final class SafekeeperNodes implements AutoCloseable {
   }
 
   private void launch(int i) {
-    nodes[i] = StrataProcess.start("sk" + (i + 1), List.of("safekeeper"), List.of(),
+    nodes[i] = StrataProcess.start("sk" + (i + 1), List.of("safekeeper"), seeds,
         Map.of("strata.safekeeper.pg-port", pgPorts[i], "strata.safekeeper.http-port", httpPorts[i],
             "strata.data-dir", root.resolve("sk" + (i + 1)).toString(), "strata.node-id", Integer.toString(i + 1)));
   }

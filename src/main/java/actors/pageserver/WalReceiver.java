@@ -1,0 +1,409 @@
+package actors.pageserver;
+
+import actors.proposer.PgClientSession;
+import actors.proposer.ReplicationStream;
+import actors.safekeeper.StatusGossip;
+import actors.safekeeper.StatusGossip.TimelineInfo;
+import actors.safekeeper.TimelineId;
+import akka.actor.typed.ActorRef;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.PostStop;
+import akka.actor.typed.javadsl.AbstractBehavior;
+import akka.actor.typed.javadsl.ActorContext;
+import akka.actor.typed.javadsl.Behaviors;
+import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.TimerScheduler;
+import akka.cluster.ddata.LWWMap;
+import akka.cluster.ddata.typed.javadsl.DistributedData;
+import akka.cluster.ddata.typed.javadsl.Replicator;
+import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
+import akka.stream.KillSwitches;
+import akka.stream.Materializer;
+import akka.stream.UniqueKillSwitch;
+import akka.stream.javadsl.Keep;
+import akka.stream.typed.javadsl.ActorSink;
+import akka.util.ByteString;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalLong;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
+import wire.pg.IdentifySystemResult;
+import wire.pg.PgTime;
+import wire.pg.ProtocolException;
+import wire.pg.ReplicationMessage;
+import wire.pg.ReplicationMessage.PrimaryKeepalive;
+import wire.pg.ReplicationMessage.StandbyStatusUpdate;
+import wire.pg.ReplicationMessage.XLogData;
+import wire.xlog.Lsn;
+import wire.xlog.WalPageHeader;
+
+/**
+ * Streams one timeline's committed WAL from a safekeeper into a {@link WalSink} (pageserver.md §9,
+ * §11.1, raw WAL). It follows the safekeepers' gossip, connects to the one with the highest
+ * commit_lsn, and replaces the connection when it goes silent, stops delivering WAL it has, or
+ * falls too far behind another safekeeper. Each safekeeper whose connection ended waits a growing
+ * backoff before it is tried again. Every ended connection is one WARN line with its
+ * {@link FailureReason}.
+ */
+public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
+  public sealed interface Command {}
+  /** Asks for a {@link WalReceiverStatus}. */
+  public record GetStatus(ActorRef<WalReceiverStatus> replyTo) implements Command {}
+
+  private record GossipChanged(Replicator.SubscribeResponse<LWWMap<String, TimelineInfo>> response) implements Command {}
+  private record Identified(long connection, List<PgClientSession.Result> results, Throwable error) implements Command {}
+  private record StreamStarted(long connection, ActorRef<Ack> ack) implements Command {}
+  private record StreamMessage(long connection, ReplicationMessage message, ActorRef<Ack> ack) implements Command {}
+  private record StreamEnded(long connection, Optional<Throwable> failure) implements Command {}
+  private record Ingested(long connection, Throwable error) implements Command {}
+  private enum Wake implements Command { INSTANCE }
+  private enum Ack { INSTANCE }
+
+  /** One connection to one safekeeper, from TCP connect to its end. */
+  private static final class Connection {
+    final long id;
+    final SafekeeperCandidates.Candidate safekeeper;
+    final long startedNanos;
+    final Lsn start;
+    final Lsn lastRecordAtStart;
+    ReplicationStream stream;
+    UniqueKillSwitch killSwitch;
+    boolean streaming;
+    boolean advanced;                 // WAL from it moved last_record_lsn; its backoff was reset
+    long lastMessageNanos;
+    long lastWalNanos;
+    long behindSinceNanos;            // since when it has had WAL we did not receive; valid while behind
+    boolean behind;
+    Lsn received;                     // the next byte expected
+    Lsn safekeeperEnd = Lsn.INVALID;  // the most WAL it said it has
+    ActorRef<Ack> held;               // the stream waits for this until the sink took the chunk
+
+    Connection(long id, SafekeeperCandidates.Candidate safekeeper, long now, Lsn start, Lsn lastRecordAtStart) {
+      this.id = id;
+      this.safekeeper = safekeeper;
+      this.startedNanos = now;
+      this.start = start;
+      this.lastRecordAtStart = lastRecordAtStart;
+      this.lastMessageNanos = now;
+      this.lastWalNanos = now;
+      this.received = start;
+    }
+  }
+
+  private final ActorContext<Command> ctx;
+  private final TimerScheduler<Command> timers;
+  private final WalReceiverSettings settings;
+  private final String tenantId;
+  private final String timelineId;
+  private final WalSink sink;
+  private final Supplier<TimelineLsns> lsns;
+  private final SafekeeperCandidates candidates;
+  private Connection current;
+  private boolean ingesting;          // a chunk is with the sink; no new connection until it is done
+  private long connections;
+  private Lsn lastReceived = Lsn.INVALID;
+  private long lastReceivedAtMillis;
+  private String lastFailure = "";
+
+  /**
+   * A receiver for one timeline. {@code lsns} is read on the actor's thread whenever a connection
+   * starts or a status update is sent: it must return at once (published values, not a query).
+   */
+  public static Behavior<Command> create(WalReceiverSettings settings, String tenantId, String timelineId, WalSink sink,
+      Supplier<TimelineLsns> lsns) {
+    TimelineId id = new TimelineId(tenantId, timelineId);   // checks both ids
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> DistributedData.withReplicatorMessageAdapter(
+        (ReplicatorMessageAdapter<Command, LWWMap<String, TimelineInfo>> replicator) -> {
+          replicator.subscribe(StatusGossip.KEY, GossipChanged::new);
+          return new WalReceiver(ctx, timers, settings, id, sink, lsns);
+        })));
+  }
+
+  private WalReceiver(ActorContext<Command> ctx, TimerScheduler<Command> timers, WalReceiverSettings settings, TimelineId id,
+      WalSink sink, Supplier<TimelineLsns> lsns) {
+    super(ctx);
+    this.ctx = ctx;
+    this.timers = timers;
+    this.settings = settings;
+    this.tenantId = id.tenantId();
+    this.timelineId = id.timelineId();
+    this.sink = sink;
+    this.lsns = lsns;
+    this.candidates = new SafekeeperCandidates(settings, tenantId, timelineId);
+    ctx.setLoggerName(WalReceiver.class);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(GossipChanged.class, this::onGossip)
+        .onMessage(Identified.class, this::onIdentified)
+        .onMessage(StreamStarted.class, m -> {
+          m.ack().tell(Ack.INSTANCE);
+          return this;
+        })
+        .onMessage(StreamMessage.class, this::onStreamMessage)
+        .onMessage(StreamEnded.class, this::onStreamEnded)
+        .onMessage(Ingested.class, this::onIngested)
+        .onMessageEquals(Wake.INSTANCE, this::decide)
+        .onMessage(GetStatus.class, this::onGetStatus)
+        .onSignal(PostStop.class, s -> {
+          if (current != null) close(current);
+          return this;
+        })
+        .build();
+  }
+
+  private Behavior<Command> onGossip(GossipChanged m) {
+    if (m.response() instanceof Replicator.Changed<LWWMap<String, TimelineInfo>> changed) {
+      candidates.update(changed.get(StatusGossip.KEY).getEntries().values(), System.nanoTime());
+    }
+    return decide();
+  }
+
+  /** Drops a connection that no longer serves, connects when there is none, and sets the timer for the next check. */
+  private Behavior<Command> decide() {
+    long now = System.nanoTime();
+    candidates.forgetStale(now, current == null ? OptionalLong.empty() : OptionalLong.of(current.safekeeper.nodeId()));
+    if (current != null) checkConnection(current, now);
+    if (current == null && !ingesting) candidates.best(now, OptionalLong.empty()).ifPresent(c -> connect(c, now));
+    rearm(now);
+    return this;
+  }
+
+  private void checkConnection(Connection c, long now) {
+    if (!ingesting) {   // while the sink works we read nothing, so silence is ours, not the safekeeper's
+      long quiet = now - c.lastMessageNanos;
+      if (quiet >= settings.connectTimeout().toNanos()) {
+        end(c, FailureReason.TIMEOUT, (c.streaming ? "no message for " : "no answer while connecting for ") + millis(quiet));
+        return;
+      }
+      trackBehind(c, now);
+      long noWal = now - Math.max(c.lastWalNanos, c.behindSinceNanos);
+      if (c.streaming && c.behind && noWal >= settings.laggingWalTimeout().toNanos()) {
+        end(c, FailureReason.NO_WAL, "it has WAL up to " + safekeeperHas(c) + " but sent nothing past " + c.received
+            + " for " + millis(noWal));
+        return;
+      }
+    }
+    Optional<SafekeeperCandidates.Candidate> other = candidates.best(now, OptionalLong.of(c.safekeeper.nodeId()));
+    Lsn mine = safekeeperHas(c);
+    if (other.isPresent() && other.get().commitLsn().minus(mine) >= settings.maxLsnWalLag()) {
+      end(c, FailureReason.LAGGING, "safekeeper " + Long.toUnsignedString(other.get().nodeId()) + " has commit_lsn "
+          + other.get().commitLsn() + ", ahead of " + mine + " by at least " + settings.maxLsnWalLag() + " bytes");
+    }
+  }
+
+  /** The most WAL the safekeeper is known to have: what it said on this connection, or the gossip. */
+  private Lsn safekeeperHas(Connection c) {
+    return Lsn.max(c.safekeeperEnd, candidates.commitLsn(c.safekeeper.nodeId()));
+  }
+
+  /** Notes when the safekeeper started to have WAL we have not received: the no-WAL clock starts there. */
+  private void trackBehind(Connection c, long now) {
+    boolean behind = safekeeperHas(c).isAfter(c.received);
+    if (behind && !c.behind) c.behindSinceNanos = now;
+    c.behind = behind;
+  }
+
+  private void connect(SafekeeperCandidates.Candidate sk, long now) {
+    TimelineLsns at = lsns.get();
+    Lsn start = streamStart(at.lastRecordLsn());
+    Connection c = new Connection(++connections, sk, now, start, at.lastRecordLsn());
+    current = c;
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("user", "strata");
+    params.put("database", "replication");
+    params.put("application_name", settings.applicationName());
+    params.put("options", "-c tenant_id=" + tenantId + " timeline_id=" + timelineId);
+    c.stream = ReplicationStream.open(ctx.getSystem(), sk.host(), sk.port(), params, null, List.of("IDENTIFY_SYSTEM"),
+        "START_REPLICATION PHYSICAL " + start);
+    long id = c.id;
+    c.killSwitch = c.stream.messages()
+        .viaMat(KillSwitches.single(), Keep.right())
+        .toMat(ActorSink.<ReplicationMessage, Command, Ack>actorRefWithBackpressure(ctx.getSelf(),
+            (ack, msg) -> new StreamMessage(id, msg, ack),
+            ack -> new StreamStarted(id, ack),
+            Ack.INSTANCE,
+            new StreamEnded(id, Optional.empty()),
+            t -> new StreamEnded(id, Optional.of(t))), Keep.left())
+        .run(Materializer.matFromSystem(ctx.getSystem()));
+    ctx.pipeToSelf(c.stream.prelude(), (results, err) -> new Identified(id, results, err));
+    ctx.getLog().info("walreceiver connecting tenant={} timeline={} sk={} addr={} start={} last_record_lsn={} commit_lsn={}",
+        tenantId, timelineId, Long.toUnsignedString(sk.nodeId()), sk.address(), start, at.lastRecordLsn(), sk.commitLsn());
+  }
+
+  /**
+   * Where to start streaming for a timeline whose last record ends at {@code lastRecord}: 8-aligned,
+   * and past the page header when on a page boundary (a compute started there never wrote that header).
+   */
+  static Lsn streamStart(Lsn lastRecord) {
+    Lsn start = lastRecord.maxAlign();
+    if (start.pageOffset() != 0) return start;
+    boolean segmentStart = start.segmentOffset(Lsn.DEFAULT_SEGMENT_SIZE) == 0;
+    return start.plus(segmentStart ? WalPageHeader.LONG_SIZE : WalPageHeader.SHORT_SIZE);
+  }
+
+  private Behavior<Command> onIdentified(Identified m) {
+    Connection c = current;
+    if (c == null || c.id != m.connection() || m.error() != null) return this;   // a failure arrives as StreamEnded
+    try {
+      IdentifySystemResult r = IdentifySystemResult.fromRow(m.results().get(0).rows().get(0));
+      c.safekeeperEnd = Lsn.max(c.safekeeperEnd, r.xlogpos());
+    } catch (ProtocolException | IndexOutOfBoundsException e) {
+      end(c, FailureReason.PROTOCOL_ERROR, "IDENTIFY_SYSTEM answer unusable: " + FailureReason.detail(e));
+      return decide();
+    }
+    c.streaming = true;
+    c.lastMessageNanos = System.nanoTime();
+    trackBehind(c, c.lastMessageNanos);
+    rearm(c.lastMessageNanos);
+    ctx.getLog().info("walreceiver streaming tenant={} timeline={} sk={} start={} sk_commit_lsn={}",
+        tenantId, timelineId, Long.toUnsignedString(c.safekeeper.nodeId()), c.start, c.safekeeperEnd);
+    return this;
+  }
+
+  private Behavior<Command> onStreamMessage(StreamMessage m) {
+    Connection c = current;
+    if (c == null || c.id != m.connection()) {
+      m.ack().tell(Ack.INSTANCE);   // a stream being torn down; let it drain
+      return this;
+    }
+    long now = System.nanoTime();
+    c.streaming = true;
+    c.lastMessageNanos = now;
+    if (m.message() instanceof XLogData x) {
+      if (!x.start().equals(c.received)) {
+        end(c, FailureReason.PROTOCOL_ERROR, "WAL arrived at " + x.start() + ", expected " + c.received);
+        return decide();
+      }
+      c.safekeeperEnd = Lsn.max(c.safekeeperEnd, x.end());
+      if (x.data().length == 0) {
+        m.ack().tell(Ack.INSTANCE);
+        return this;
+      }
+      c.received = x.dataEnd();
+      c.lastWalNanos = now;
+      lastReceived = x.dataEnd();
+      lastReceivedAtMillis = System.currentTimeMillis();
+      c.held = m.ack();
+      ingesting = true;
+      CompletionStage<Void> done;
+      try {
+        done = sink.deliver(x.start().value(), ByteString.fromArrayUnsafe(x.data()));
+      } catch (RuntimeException e) {
+        done = CompletableFuture.failedFuture(e);
+      }
+      long id = c.id;
+      ctx.pipeToSelf(done, (v, err) -> new Ingested(id, err));
+    } else if (m.message() instanceof PrimaryKeepalive k) {
+      c.safekeeperEnd = Lsn.max(c.safekeeperEnd, k.walEnd());
+      if (k.replyRequested()) sendStatus(c);
+      m.ack().tell(Ack.INSTANCE);
+    } else {
+      end(c, FailureReason.PROTOCOL_ERROR, "unexpected " + m.message().getClass().getSimpleName() + " from the safekeeper");
+      return decide();
+    }
+    trackBehind(c, now);
+    rearm(now);
+    return this;
+  }
+
+  private Behavior<Command> onIngested(Ingested m) {
+    ingesting = false;
+    Connection c = current;
+    if (c != null && c.id == m.connection()) {
+      if (m.error() != null) {
+        end(c, FailureReason.INGEST_FAILED, FailureReason.detail(m.error()));
+      } else {
+        c.lastMessageNanos = System.nanoTime();
+        if (!c.advanced && lsns.get().lastRecordLsn().isAfter(c.lastRecordAtStart)) {
+          c.advanced = true;
+          candidates.progressed(c.safekeeper.nodeId());
+        }
+        sendStatus(c);
+        c.held.tell(Ack.INSTANCE);
+        c.held = null;
+      }
+    }
+    return decide();
+  }
+
+  private Behavior<Command> onStreamEnded(StreamEnded m) {
+    Connection c = current;
+    if (c == null || c.id != m.connection()) return this;   // ended by us; reported then
+    if (m.failure().isPresent()) {
+      end(c, FailureReason.of(m.failure().get()), FailureReason.detail(m.failure().get()));
+    } else {
+      end(c, FailureReason.CONNECTION_LOST, "the safekeeper closed the connection");
+    }
+    return decide();
+  }
+
+  /** Standby status update: write = received, flush = disk_consistent_lsn, apply = remote_consistent_lsn. */
+  private void sendStatus(Connection c) {
+    if (!c.streaming) return;   // before COPY mode a CopyData would break the startup exchange
+    TimelineLsns at = lsns.get();
+    c.stream.reply(new StandbyStatusUpdate(c.received, at.diskConsistentLsn(), at.remoteConsistentLsn(), PgTime.now(), false));
+  }
+
+  /** Ends the connection and reports it: the one WARN line for this failure. */
+  private void end(Connection c, FailureReason reason, String detail) {
+    long backoff = candidates.connectionEnded(c.safekeeper.nodeId(), c.startedNanos);
+    close(c);
+    current = null;
+    lastFailure = reason + ": " + detail;
+    ctx.getLog().warn("walreceiver connection failed tenant={} timeline={} sk={} addr={} reason={} backoff={}ms received={} detail={}",
+        tenantId, timelineId, Long.toUnsignedString(c.safekeeper.nodeId()), c.safekeeper.address(), reason,
+        backoff / 1_000_000, c.received, detail);
+  }
+
+  private static void close(Connection c) {
+    if (c.killSwitch != null) c.killSwitch.shutdown();
+    if (c.stream != null) c.stream.close();
+  }
+
+  /** One timer for the earliest moment something can change without a message arriving. */
+  private void rearm(long now) {
+    long at;
+    Connection c = current;
+    if (c != null) {
+      at = now + settings.laggingWalTimeout().toNanos();   // look at the lag and the gossip's staleness now and then
+      if (!ingesting) {   // while the sink works, its completion is the next event
+        at = Math.min(at, c.lastMessageNanos + settings.connectTimeout().toNanos());
+        if (c.streaming && c.behind) {
+          at = Math.min(at, Math.max(c.lastWalNanos, c.behindSinceNanos) + settings.laggingWalTimeout().toNanos());
+        }
+      }
+    } else {
+      OptionalLong next = candidates.nextDeadline(now);
+      if (next.isEmpty()) {
+        timers.cancel(Wake.INSTANCE);
+        return;
+      }
+      at = next.getAsLong();
+    }
+    timers.startSingleTimer(Wake.INSTANCE, Wake.INSTANCE, Duration.ofNanos(Math.max(at - now, 1_000_000)));
+  }
+
+  private Behavior<Command> onGetStatus(GetStatus m) {
+    long now = System.nanoTime();
+    Connection c = current;
+    WalReceiverStatus.State state = c == null ? WalReceiverStatus.State.WAITING
+        : c.streaming ? WalReceiverStatus.State.STREAMING : WalReceiverStatus.State.CONNECTING;
+    m.replyTo().tell(new WalReceiverStatus(tenantId, timelineId, state, c == null ? 0 : c.safekeeper.nodeId(),
+        c == null ? "" : c.safekeeper.address(), c == null ? Lsn.INVALID : c.start, lastReceived, lastReceivedAtMillis,
+        c == null ? Lsn.INVALID : safekeeperHas(c), connections,
+        lastFailure, candidates.status(now)));
+    return this;
+  }
+
+  private static String millis(long nanos) {
+    return (nanos / 1_000_000) + "ms";
+  }
+}
