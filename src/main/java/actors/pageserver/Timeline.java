@@ -32,6 +32,7 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   /** Freeze and flush the in-memory layer now; with {@code compact}, compact and make images too. */
   public record Checkpoint(boolean compact, ActorRef<Done> replyTo) implements Command {}
   private enum Tick implements Command { INSTANCE }
+  private record ReceiverStatus(WalReceiverStatus status) implements Command {}
   private enum CompactTick implements Command { INSTANCE }
   public enum Stop implements Command { INSTANCE }
 
@@ -42,20 +43,21 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   private final LsnWaiter lsns;
   private final WalIngest ingest;
   private final RecentWal recentWal;
+  private final ActorRef<WalReceiver.Command> receiver;
   private WalDecoder decoder;
   private long openedAt = System.nanoTime();
 
-  static Behavior<Command> create(PageserverSettings settings, TimelineHandle handle, TimelineLayers layers, LsnWaiter lsns,
-      WalIngest ingest, RecentWal recentWal) {
+  static Behavior<Command> create(PageserverSettings settings, WalReceiverSettings receiverSettings, TimelineHandle handle,
+      TimelineLayers layers, LsnWaiter lsns, WalIngest ingest, RecentWal recentWal) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
       timers.startTimerWithFixedDelay(CompactTick.INSTANCE, settings.compactionPeriod());
-      return new Timeline(ctx, settings, handle, layers, lsns, ingest, recentWal);
+      return new Timeline(ctx, settings, receiverSettings, handle, layers, lsns, ingest, recentWal);
     }));
   }
 
-  private Timeline(ActorContext<Command> ctx, PageserverSettings settings, TimelineHandle handle, TimelineLayers layers,
-      LsnWaiter lsns, WalIngest ingest, RecentWal recentWal) {
+  private Timeline(ActorContext<Command> ctx, PageserverSettings settings, WalReceiverSettings receiverSettings,
+      TimelineHandle handle, TimelineLayers layers, LsnWaiter lsns, WalIngest ingest, RecentWal recentWal) {
     super(ctx);
     this.ctx = ctx;
     this.settings = settings;
@@ -64,6 +66,21 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
     this.lsns = lsns;
     this.ingest = ingest;
     this.recentWal = recentWal;
+    this.receiver = ctx.spawn(WalReceiver.create(receiverSettings, handle.id().tenantId(), handle.id().timelineId(),
+        sink(ctx), () -> {
+          TimelineInfo i = handle.info();
+          return new TimelineLsns(Lsn.of(i.lastRecordLsn()), Lsn.of(i.diskConsistentLsn()), Lsn.of(i.remoteConsistentLsn()));
+        }), "walreceiver");
+  }
+
+  /** WAL from the receiver becomes an Ingest message; the stage completes when the bytes are ingested. */
+  private static WalSink sink(ActorContext<Command> ctx) {
+    ActorRef<Command> self = ctx.getSelf();
+    akka.actor.typed.Scheduler scheduler = ctx.getSystem().scheduler();
+    return (start, bytes) -> akka.actor.typed.javadsl.AskPattern.<Command, IngestResult>ask(self,
+            r -> new Ingest(start, bytes.toArray(), r), Duration.ofMinutes(5), scheduler)
+        .thenCompose(r -> r.error() == null ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)
+            : java.util.concurrent.CompletableFuture.<Void>failedFuture(new IllegalStateException(r.error())));
   }
 
   @Override
@@ -72,6 +89,11 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
         .onMessage(Ingest.class, this::onIngest)
         .onMessage(Checkpoint.class, this::onCheckpoint)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessage(ReceiverStatus.class, m -> {
+          if (m.status() == null) return this;
+          handle.publish(handle.info().withWalReceiver(m.status().asMap()));
+          return this;
+        })
         .onMessageEquals(CompactTick.INSTANCE, this::onCompactTick)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .build();
@@ -135,6 +157,8 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   }
 
   private Behavior<Command> onTick() {
+    ctx.ask(WalReceiverStatus.class, receiver, Duration.ofSeconds(5), WalReceiver.GetStatus::new,
+        (status, err) -> new ReceiverStatus(status));
     try {
       boolean stale = System.nanoTime() - openedAt > settings.checkpointTimeout().toNanos();
       if (layers.shouldFreeze() || (stale && layers.lastRecordLsn() != layers.diskConsistentLsn())) flush();

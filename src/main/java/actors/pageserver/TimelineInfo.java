@@ -19,14 +19,14 @@ public record TimelineInfo(
     long currentPhysicalSize,
     int pgVersion,
     String state,
-    String walReceiver) {
+    java.util.Map<String, Object> walReceiver) {
 
   public TimelineInfo withLsns(long last, long prev, long diskConsistent, long logicalSize, long physicalSize) {
     return new TimelineInfo(tenantId, timelineId, ancestorTimelineId, ancestorLsn, last, prev, diskConsistent,
         remoteConsistentLsn, initdbLsn, gcCutoffLsn, logicalSize, physicalSize, pgVersion, state, walReceiver);
   }
 
-  public TimelineInfo withWalReceiver(String status) {
+  public TimelineInfo withWalReceiver(java.util.Map<String, Object> status) {
     return new TimelineInfo(tenantId, timelineId, ancestorTimelineId, ancestorLsn, lastRecordLsn, prevRecordLsn,
         diskConsistentLsn, remoteConsistentLsn, initdbLsn, gcCutoffLsn, currentLogicalSize, currentPhysicalSize, pgVersion,
         state, status);
