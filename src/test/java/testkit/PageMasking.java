@@ -20,7 +20,8 @@ package testkit;
  *       LH_PAGE_HAS_DEAD_TUPLES;
  *   <li>GIN: everything on a deleted page, else the hole when pd_lower was set;
  *   <li>GiST: the NSN, F_FOLLOW_RIGHT (set), F_HAS_GARBAGE, line pointer flags on leaf pages;
- *   <li>SP-GiST: the hole when pd_lower was set;
+ *   <li>SP-GiST: the hole when pd_lower was set; on the meta page, the lastUsedPages cache, which
+ *       the primary updates without WAL (so spg_mask never meets it);
  *   <li>BRIN: the hole on regular pages and on a meta page whose pd_lower was set;
  *       BRIN_EVACUATE_PAGE;
  *   <li>sequence: the hole (no hint masking: seq_mask does not call it);
@@ -56,6 +57,8 @@ public final class PageMasking {
   private static final int F_FOLLOW_RIGHT = 1 << 3;
   private static final int F_HAS_GARBAGE = 1 << 4;
   private static final int SPGIST_META = 1;
+  private static final int SPGIST_LUP_CACHE = PageView.HEADER + 4;   // after the meta page's magic number
+  private static final int SPGIST_LUP_CACHE_SIZE = 8 * 8;             // 8 x (blkno, freeSpace)
   private static final int BRIN_PAGETYPE_META = 0xF091;
   private static final int BRIN_PAGETYPE_REGULAR = 0xF093;
   private static final int BRIN_EVACUATE_PAGE = 1;
@@ -192,7 +195,12 @@ public final class PageMasking {
     hints(p);
     if (p.lower() >= PageView.HEADER) unusedSpace(p);
     int s = p.special();
-    if (PAGE - s == 8 && p.headerIsSane() && (p.u16(s) & SPGIST_META) == 0) deadSpace(p);
+    if (PAGE - s != 8 || !p.headerIsSane()) return;
+    if ((p.u16(s) & SPGIST_META) == 0) {
+      deadSpace(p);
+    } else {
+      p.zero(SPGIST_LUP_CACHE, SPGIST_LUP_CACHE + SPGIST_LUP_CACHE_SIZE);   // lastUsedPages: never WAL-logged
+    }
   }
 
   private static void brin(PageView p) {
