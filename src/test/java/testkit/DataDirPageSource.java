@@ -6,6 +6,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.List;
 import wire.pagestream.PagestreamRequest.SlruKind;
+import wire.pgdata.RelFilePath;
 import wire.pgdata.RelTag;
 import wire.pgdata.Slru;
 
@@ -38,7 +39,7 @@ public final class DataDirPageSource implements PageSource {
   @Override
   public int nblocks(RelTag rel, long lsn) throws IOException {
     RelationFiles.Fork f = RelationFiles.fork(dataDir, rel);
-    if (f == null) throw new NoSuchFileException(dataDir.resolve(new wire.pgdata.RelFilePath(rel, 0).format()).toString(), null, "no such relation " + rel);
+    if (f == null) throw new NoSuchFileException(dataDir.resolve(new RelFilePath(rel, 0).format()).toString(), null, "no such relation " + rel);
     return f.nblocks();
   }
 

@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -13,9 +15,11 @@ import java.sql.ResultSet;
 import java.sql.Statement;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Consumer;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -23,7 +27,9 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import wire.pagestream.PagestreamRequest.SlruKind;
 import wire.pgdata.ForkNumber;
+import wire.pgdata.RelFilePath;
 import wire.xlog.Lsn;
 
 /**
@@ -102,6 +108,8 @@ class OracleHarnessTest {
     assertTrue(r.fsmPagesSkipped() > 0, r.summary());
     PageOracle.Report slru = new PageOracle(kinds).compareSlru(stopped, new DataDirPageSource(paused), replayed.value());
     assertTrue(slru.clean() && slru.pagesCompared() >= 3, slru.summary());
+    assertTrue(RelationFiles.slruPages(paused).stream().filter(p -> p.kind() == SlruKind.MULTIXACT_MEMBERS).count() >= 2,
+        "the multixact members fill more than one page");
   }
 
   @Test
@@ -139,7 +147,7 @@ class OracleHarnessTest {
     edit(changed, btree, 0, v -> v.setLsn(v.lsn() + 8));
     Path last = shortened.segments().get(shortened.segments().size() - 1);
     Path copyOfLast = changed.resolve(stopped.relativize(last).toString());
-    try (var ch = java.nio.channels.FileChannel.open(copyOfLast, StandardOpenOption.WRITE)) {
+    try (FileChannel ch = FileChannel.open(copyOfLast, StandardOpenOption.WRITE)) {
       ch.truncate(ch.size() - RelationFiles.PAGE);
     }
 
@@ -189,6 +197,8 @@ class OracleHarnessTest {
     assertEquals(List.of(), unexplained, r.summary());
     assertTrue(r.mismatchCount() < 200, "all mismatches were classified: " + r.mismatchCount());
     assertTrue(r.maskedEqual() > 1000, "the masks had work to do: " + r.summary());
+    PageOracle.Report slru = new PageOracle(endKinds).compareSlru(standby.dataDir(), new DataDirPageSource(primary.dataDir()), end.value());
+    assertTrue(slru.clean() && slru.pagesCompared() >= 4, "CLOG and multixact pages: " + slru.summary());
   }
 
   private static Lsn checkpointOnPrimary() throws Exception {
@@ -204,7 +214,7 @@ class OracleHarnessTest {
   private static Set<Integer> databaseOids(String... names) throws Exception {
     try (Connection c = primary.connect(); Statement s = c.createStatement();
          ResultSet rs = s.executeQuery("select oid from pg_database where datname in ('" + String.join("','", names) + "')")) {
-      Set<Integer> out = new java.util.HashSet<>();
+      Set<Integer> out = new HashSet<>();
       while (rs.next()) out.add((int) rs.getLong(1));
       return out;
     }
@@ -249,12 +259,12 @@ class OracleHarnessTest {
     return PageView.lpOff(v.itemId(firstNormalItem(v.page))) + 20;
   }
 
-  private static void edit(Path dataDir, RelationFiles.Fork f, int blkno, java.util.function.Consumer<PageView> change) throws IOException {
-    Path file = dataDir.resolve(new wire.pgdata.RelFilePath(f.rel(), 0).format());
+  private static void edit(Path dataDir, RelationFiles.Fork f, int blkno, Consumer<PageView> change) throws IOException {
+    Path file = dataDir.resolve(new RelFilePath(f.rel(), 0).format());
     byte[] page = RelationFiles.readBlocks(dataDir, f.rel(), blkno, 1).get(0);
     change.accept(new PageView(page));
-    try (var ch = java.nio.channels.FileChannel.open(file, StandardOpenOption.WRITE)) {
-      ch.write(java.nio.ByteBuffer.wrap(page), (long) blkno * RelationFiles.PAGE);
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+      ch.write(ByteBuffer.wrap(page), (long) blkno * RelationFiles.PAGE);
     }
   }
 

@@ -2,6 +2,7 @@ package testkit;
 
 import java.sql.Connection;
 import java.sql.DriverManager;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
@@ -169,8 +170,6 @@ public final class OracleWorkload {
   private void multixacts() throws SQLException {
     sql("postgres", "create table ora_mx (id int primary key, v int)",
         "insert into ora_mx select g, 0 from generate_series(1, 400) g");
-    // Three sessions share-lock the same rows, then a fourth updates a non-key column under them:
-    // each new locker makes a new multixact with one more member, so members cross an SLRU page.
     List<Connection> sessions = new ArrayList<>();
     try {
       for (int i = 0; i < 4; i++) {
@@ -178,6 +177,9 @@ public final class OracleWorkload {
         c.setAutoCommit(false);
         sessions.add(c);
       }
+      // Three sessions share-lock the same rows, then a fourth updates a non-key column under them:
+      // multixacts with lockers and an updater. A backend reuses a multixact for the same member
+      // set, so this makes only a few.
       for (int i = 0; i < 3; i++) {
         try (Statement s = sessions.get(i).createStatement()) {
           s.execute("select id from ora_mx where id <= 300 order by id for key share");
@@ -190,6 +192,17 @@ public final class OracleWorkload {
       sessions.get(1).rollback();
       sessions.get(2).commit();
       sessions.get(3).commit();
+      // Then each row gets its own three lockers in fresh transactions: 800 multixacts with 2000
+      // members, more than one SLRU page of members.
+      List<PreparedStatement> lock = new ArrayList<>();
+      for (int i = 0; i < 3; i++) lock.add(sessions.get(i).prepareStatement("select id from ora_mx where id = ? for key share"));
+      for (int row = 1; row <= 400; row++) {
+        for (PreparedStatement p : lock) {
+          p.setInt(1, row);
+          p.executeQuery().close();
+        }
+        for (int i = 0; i < 3; i++) sessions.get(i).commit();
+      }
     } finally {
       for (Connection c : sessions) c.close();
     }

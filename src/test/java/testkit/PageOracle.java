@@ -35,8 +35,11 @@ public final class PageOracle {
     }
   }
 
-  /** What a comparison saw; {@code mismatches} keeps the first 200 of {@code mismatchCount}. */
-  public record Report(long lsn, int forks, long pagesCompared, Map<PageKind, Long> comparedByKind, long identical,
+  /**
+   * What a comparison saw: {@code files} relation forks (or SLRU segments), their pages by kind
+   * (SLRU pages count as UNKNOWN); {@code mismatches} keeps the first 200 of {@code mismatchCount}.
+   */
+  public record Report(String scope, long lsn, int files, long pagesCompared, Map<PageKind, Long> comparedByKind, long identical,
                        long maskedEqual, long fsmPagesSkipped, long mismatchCount, List<Mismatch> mismatches) {
     public boolean clean() {
       return mismatchCount == 0;
@@ -49,8 +52,8 @@ public final class PageOracle {
     public String summary() {
       String kinds = comparedByKind.entrySet().stream().map(e -> e.getKey().name().toLowerCase(Locale.ROOT) + "=" + e.getValue())
           .collect(Collectors.joining(" "));
-      return String.format("at %s: %d pages of %d forks compared (%s), %d byte-identical, %d equal after masking,"
-              + " %d FSM pages skipped, %d mismatches%s", Lsn.format(lsn), pagesCompared, forks, kinds, identical,
+      return String.format("at %s: %d pages of %d %s compared (%s), %d byte-identical, %d equal after masking,"
+              + " %d FSM pages skipped, %d mismatches%s", Lsn.format(lsn), pagesCompared, files, scope, kinds, identical,
           maskedEqual, fsmPagesSkipped, mismatchCount,
           mismatches.stream().limit(20).map(Mismatch::description).collect(Collectors.joining("\n  ", mismatches.isEmpty() ? "" : "\n  ", "")));
     }
@@ -81,7 +84,7 @@ public final class PageOracle {
       }
       compareFork(dataDir, f, source, lsn, t);
     }
-    return t.report(lsn, forks.size());
+    return t.report("relation forks", lsn, forks.size());
   }
 
   /**
@@ -118,7 +121,7 @@ public final class PageOracle {
         }
       }
     }
-    return t.report(lsn, segments);
+    return t.report("SLRU segments", lsn, segments);
   }
 
   private void compareFork(Path dataDir, RelationFiles.Fork f, PageSource source, long lsn, Tally t) throws IOException {
@@ -197,8 +200,8 @@ public final class PageOracle {
       if (kept.size() < KEEP) kept.add(m);
     }
 
-    Report report(long lsn, int forks) {
-      return new Report(lsn, forks, compared, new TreeMap<>(byKind), identical, maskedEqual, fsmSkipped, mismatches, List.copyOf(kept));
+    Report report(String scope, long lsn, int files) {
+      return new Report(scope, lsn, files, compared, new TreeMap<>(byKind), identical, maskedEqual, fsmSkipped, mismatches, List.copyOf(kept));
     }
   }
 }

@@ -12,7 +12,6 @@ final class PageView {
   static final int HEADER = 24;
   static final int LP_UNUSED = 0;
   static final int LP_NORMAL = 1;
-  static final int LP_REDIRECT = 2;
   static final int LP_DEAD = 3;
   private static final int OFF_CHECKSUM = 8;
   private static final int OFF_FLAGS = 10;
