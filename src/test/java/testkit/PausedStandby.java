@@ -15,7 +15,7 @@ import java.util.List;
 import wire.xlog.Lsn;
 
 /**
- * A physical standby of a {@link PostgresFixture} primary that replays to an LSN, pauses there and
+ * A physical standby of a primary (a {@link PostgresFixture} or any reachable server) that replays to an LSN, pauses there and
  * writes its pages to disk, so that its relation files are PostgreSQL's own answer to "every page
  * as of LSN E". Make it with {@link #create} before the workload (pg_basebackup -X stream with a
  * replication slot), then call {@link #pauseAt}.
@@ -35,7 +35,9 @@ import wire.xlog.Lsn;
 public final class PausedStandby implements AutoCloseable {
   private static final String TARGET_CONF = "oracle_target.conf";
 
-  private final PostgresFixture primary;
+  private final String primaryConnString;
+  private final String primaryJdbcUrl;
+  private final String user;
   private final Path root;
   private final Path dataDir;
   private final Path logFile;
@@ -45,8 +47,10 @@ public final class PausedStandby implements AutoCloseable {
   private boolean running;
   private Lsn replayLsn;
 
-  private PausedStandby(PostgresFixture primary, Path root, int port) {
-    this.primary = primary;
+  private PausedStandby(String host, int primaryPort, String user, Path root, int port) {
+    this.primaryConnString = "host=" + host + " port=" + primaryPort + " user=" + user + " dbname=postgres";
+    this.primaryJdbcUrl = "jdbc:postgresql://" + host + ":" + primaryPort + "/postgres?user=" + user;
+    this.user = user;
     this.root = root;
     this.dataDir = root.resolve("pgdata");
     this.logFile = root.resolve("standby.log");
@@ -57,11 +61,19 @@ public final class PausedStandby implements AutoCloseable {
 
   /** Takes the base backup now (the standby starts from here) and configures it; it is not started. */
   public static PausedStandby create(PostgresFixture primary) {
+    return create("127.0.0.1", primary.port(), PostgresFixture.SUPERUSER);
+  }
+
+  /**
+   * The same for any primary a replication connection can reach as {@code user} without a password
+   * (wal_level replica, two free WAL senders and a free replication slot).
+   */
+  public static PausedStandby create(String host, int primaryPort, String user) {
     try {
       Path root = Files.createTempDirectory("strata-standby-");
       OsUser.own(root);
-      PausedStandby s = new PausedStandby(primary, root, Ports.free());
-      PostgresFixture.run(List.of(PostgresFixture.bin("pg_basebackup"), "-D", s.dataDir.toString(), "-d", primary.connString("postgres"),
+      PausedStandby s = new PausedStandby(host, primaryPort, user, root, Ports.free());
+      PostgresFixture.run(List.of(PostgresFixture.bin("pg_basebackup"), "-D", s.dataDir.toString(), "-d", s.primaryConnString,
           "-X", "stream", "-c", "fast", "-C", "-S", s.slot, "-R", "--no-sync"), Duration.ofMinutes(3));
       String conf = "\n# strata paused standby\nport = " + s.port + "\nunix_socket_directories = '" + root + "'\n"
           + "hot_standby = on\ncheckpoint_timeout = '1d'\nmax_wal_size = '100GB'\nhot_standby_feedback = off\n"
@@ -155,12 +167,12 @@ public final class PausedStandby implements AutoCloseable {
   }
 
   public Connection connect(String database) throws SQLException {
-    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=" + PostgresFixture.SUPERUSER);
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + port + "/" + database + "?user=" + user);
   }
 
   /** The access methods of every relation, asked of the paused standby itself (it must be running). */
   public RelationKinds kinds() throws SQLException {
-    return RelationKinds.query(port, PostgresFixture.SUPERUSER);
+    return RelationKinds.query(port, user);
   }
 
   /** Stops the standby (fast). Its files keep the pages of the last restartpoint: nothing more is written. */
@@ -189,7 +201,7 @@ public final class PausedStandby implements AutoCloseable {
       // already gone; cleanup continues
     }
     running = false;
-    try (Connection c = primary.connect(); Statement s = c.createStatement()) {
+    try (Connection c = DriverManager.getConnection(primaryJdbcUrl); Statement s = c.createStatement()) {
       s.execute("select pg_drop_replication_slot('" + slot + "') from pg_replication_slots where slot_name = '" + slot + "'");
     } catch (SQLException e) {
       // the primary may be stopped already: its slot goes with it
