@@ -1,5 +1,6 @@
 package store.redo;
 
+import testkit.PageMasking;
 import java.io.IOException;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -28,12 +29,12 @@ final class RedoWorkload {
   /** A relation's identity and its main and VM forks as read from disk (vm is empty when absent). */
   record Relation(RelFileNode node, byte[] main, byte[] vm) {
     int blocks() {
-      return main.length / PageMask.PAGE;
+      return main.length / PageMasking.PAGE;
     }
 
     byte[] block(byte[] fork, int blkno) {
-      byte[] page = new byte[PageMask.PAGE];
-      System.arraycopy(fork, blkno * PageMask.PAGE, page, 0, PageMask.PAGE);
+      byte[] page = new byte[PageMasking.PAGE];
+      System.arraycopy(fork, blkno * PageMasking.PAGE, page, 0, PageMasking.PAGE);
       return page;
     }
   }

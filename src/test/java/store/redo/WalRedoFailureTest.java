@@ -1,5 +1,6 @@
 package store.redo;
 
+import testkit.PageMasking;
 import wire.pgdata.ForkNumber;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -91,7 +92,7 @@ class WalRedoFailureTest {
     RedoFailed failed = assertInstanceOf(RedoResult.Failed.class, results.get(0)).error();
     assertTrue(failed.reason().contains("bad CRC"), failed.getMessage());
     assertEquals(second.start(), failed.lsn());
-    assertEquals(second.end().value(), PageMask.lsn(results.get(1).pageOrThrow()), "the good request was replayed");
+    assertEquals(second.end().value(), PageMasking.lsn(results.get(1).pageOrThrow()), "the good request was replayed");
   }
 
   @Test
@@ -107,7 +108,7 @@ class WalRedoFailureTest {
 
     RedoFailed failed = assertInstanceOf(RedoResult.Failed.class, results.get(0)).error();
     assertTrue(failed.reason().contains("could not decompress image"), failed.getMessage());
-    assertEquals(compressedImage.end().value(), PageMask.lsn(results.get(1).pageOrThrow()), "the intact image was restored");
+    assertEquals(compressedImage.end().value(), PageMasking.lsn(results.get(1).pageOrThrow()), "the intact image was restored");
     assertTrue(redo.isUsable());
   }
 
@@ -145,14 +146,14 @@ class WalRedoFailureTest {
       assertThrows(RedoProcessFailed.class, () -> victim.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init)), "stays failed");
     }
     try (WalRedoProcess restarted = WalRedoProcess.start(WalRedoSettings.defaults(dir))) {
-      assertEquals(init.end().value(), PageMask.lsn(restarted.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init))));
+      assertEquals(init.end().value(), PageMasking.lsn(restarted.apply(rel, ForkNumber.MAIN.ordinal(), 0, null, List.of(init))));
     }
   }
 
   @Test
   void aPanicInsideRedoLosesTheProcessWithATypedErrorThatShowsTheLog() throws Exception {
     // An empty page as base, then the third insert: its offset number does not fit, and heap redo PANICs.
-    byte[] empty = new byte[PageMask.PAGE];
+    byte[] empty = new byte[PageMasking.PAGE];
     ByteBuffer.wrap(empty).order(ByteOrder.LITTLE_ENDIAN).putShort(12, (short) 24).putShort(14, (short) 8192)
         .putShort(16, (short) 8192).putShort(18, (short) 0x2004);
     try (WalRedoProcess victim = WalRedoProcess.start(WalRedoSettings.defaults(root.resolve("panic")))) {

@@ -1,5 +1,6 @@
 package store.redo;
 
+import testkit.PageMasking;
 import wire.pgdata.ForkNumber;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
@@ -70,21 +71,21 @@ class WalRedoRebuildTest {
 
   @Test
   void everyHeapPageRebuiltFromWalMatchesTheDataFile() throws Exception {
-    Comparison c = compareMainFork("t", PageMask::heap);
+    Comparison c = compareMainFork("t", PageMasking::heap);
     assertTrue(c.pages >= 40, "the heap has " + c.pages + " pages");
     assertEquals(List.of(), c.mismatches, c.summary());
   }
 
   @Test
   void everyPrimaryKeyPageRebuiltFromWalMatchesTheDataFile() throws Exception {
-    Comparison c = compareMainFork("t_pkey", PageMask::btree);
+    Comparison c = compareMainFork("t_pkey", PageMasking::btree);
     assertTrue(c.pages >= 10, "the index has " + c.pages + " pages");
     assertEquals(List.of(), c.mismatches, c.summary());
   }
 
   @Test
   void everySecondaryIndexPageRebuiltFromWalMatchesTheDataFile() throws Exception {
-    Comparison c = compareMainFork("t_n", PageMask::btree);
+    Comparison c = compareMainFork("t_n", PageMasking::btree);
     assertTrue(c.pages >= 10, "the index has " + c.pages + " pages");
     assertEquals(List.of(), c.mismatches, c.summary());
   }
@@ -92,13 +93,13 @@ class WalRedoRebuildTest {
   @Test
   void visibilityMapPageRebuiltWithTheHeapRecordsThatClearItsBitsIsByteIdentical() throws Exception {
     RedoWorkload.Relation t = source.relation("t");
-    assertTrue(t.vm().length >= PageMask.PAGE, "vacuum created the visibility map");
+    assertTrue(t.vm().length >= PageMasking.PAGE, "vacuum created the visibility map");
     List<RedoRecord> history = PageHistory.ofVisibilityMapPage(source.wal(), t.node(), 0);
     long heapRecords = history.stream().filter(r -> !referencesVmPage(r)).count();
     assertTrue(heapRecords > 0, "the history includes heap records that clear VM bits");
     byte[] rebuilt = redo.apply(t.node(), ForkNumber.VM.ordinal(), 0, null, history);
     byte[] disk = t.block(t.vm(), 0);
-    assertEquals("equal", PageMask.firstDifference(disk, rebuilt));
+    assertEquals("equal", PageMasking.firstDifference(disk, rebuilt));
   }
 
   @Test
@@ -110,8 +111,8 @@ class WalRedoRebuildTest {
     List<RedoRecord> history = PageHistory.of(source.wal(), t.node(), ForkNumber.MAIN.ordinal(), blk);
     byte[] partial = redo.apply(t.node(), ForkNumber.MAIN.ordinal(), blk, null, history.subList(0, history.size() / 2));
     byte[] disk = t.block(t.main(), blk);
-    assertNotEquals(PageMask.lsn(disk), PageMask.lsn(partial), "pd_lsn");
-    assertNotEquals("equal", PageMask.firstDifference(PageMask.heap(disk), PageMask.heap(partial)));
+    assertNotEquals(PageMasking.lsn(disk), PageMasking.lsn(partial), "pd_lsn");
+    assertNotEquals("equal", PageMasking.firstDifference(PageMasking.heap(disk), PageMasking.heap(partial)));
   }
 
   private boolean referencesVmPage(RedoRecord r) {
@@ -135,12 +136,12 @@ class WalRedoRebuildTest {
       byte[] disk = rel.block(rel.main(), blk);
       c.pages++;
       c.records += requests.get(blk).records().size();
-      if (PageMask.lsn(disk) != PageMask.lsn(rebuilt)) {
-        c.mismatches.add(String.format("block %d: pd_lsn on disk %X, rebuilt %X", blk, PageMask.lsn(disk), PageMask.lsn(rebuilt)));
-      } else if (PageMask.firstDifference(disk, rebuilt).equals("equal")) {
+      if (PageMasking.lsn(disk) != PageMasking.lsn(rebuilt)) {
+        c.mismatches.add(String.format("block %d: pd_lsn on disk %X, rebuilt %X", blk, PageMasking.lsn(disk), PageMasking.lsn(rebuilt)));
+      } else if (PageMasking.firstDifference(disk, rebuilt).equals("equal")) {
         c.identical++;
       } else {
-        String masked = PageMask.firstDifference(mask.apply(disk), mask.apply(rebuilt));
+        String masked = PageMasking.firstDifference(mask.apply(disk), mask.apply(rebuilt));
         if (!masked.equals("equal")) c.mismatches.add("block " + blk + ": " + masked);
       }
     }
