@@ -86,5 +86,8 @@ class InMemoryLayerTest {
     reader.join();
     assertEquals(null, failure.get());
     assertTrue(reads[0] > 0);
+    List<ValueHistory.Version> all = new ArrayList<>();
+    assertTrue(m.collect(K, 0, Long.MAX_VALUE, all));
+    assertEquals(n, all.size(), "every version is visible once the writer is done");
   }
 }

@@ -108,6 +108,27 @@ class LayerMaintenanceTest {
   }
 
   @Test
+  void anImageInsideADeltasLsnRangeAnswersFromItsLsnUp() throws IOException {
+    TimelineLayers tl = TimelineLayers.create(dir, TimelineMetadata.root(0x1000, 15), null, TimelineLayersTest.SMALL);
+    round(tl);
+    tl.compactL0(L0_PER_ROUND);
+    long mid = w.lsns.get(ingested / 2);
+    tl.createImageLayers(mid, List.of(w.keyRange()), from(tl));
+    round(tl);
+    for (int i = 0; i < ingested; i++) w.check(tl, w.lsns.get(i));
+    for (Key k : w.keys) {
+      ValueHistory h = tl.history(k, mid);
+      if (!h.isEmpty()) assertEquals(List.of(mid), TimelineLayersTest.lsns(h), "at its LSN the image answers alone");
+      ValueHistory above = tl.history(k, mid + 8 * 20);
+      if (!above.isEmpty()) {
+        long oldest = above.newestFirst().get(above.newestFirst().size() - 1).lsn();
+        assertTrue(oldest >= mid, "a read above the image goes no deeper than it: " + TimelineLayersTest.lsns(above));
+      }
+    }
+    assertEquals(List.of(), tl.gc(tl.diskConsistentLsn(), List.of()).removed(), "the band ends above the image: nothing covers it");
+  }
+
+  @Test
   void aCrashAroundCompactionLeavesTheOldLayersInCharge() throws IOException {
     TimelineLayers tl = TimelineLayers.create(dir, TimelineMetadata.root(0x1000, 15), null, TimelineLayersTest.SMALL);
     round(tl);
