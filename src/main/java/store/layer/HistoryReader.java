@@ -15,7 +15,7 @@ final class HistoryReader {
 
   static ValueHistory read(TimelineLayers start, Key key, long lsn) throws IOException {
     List<ValueHistory.Version> out = new ArrayList<>(4);
-    long cont = lsn + 1;   // exclusive upper bound of what is still to be searched
+    long cont = lsn == Long.MAX_VALUE ? lsn : lsn + 1;   // exclusive upper bound of what is still to be searched
     for (TimelineLayers t = start; t != null; t = t.ancestor()) {
       long visible = t.lastRecordLsn() + 1;   // read before the map: whatever it shows up to here is in it
       LayerMap map = t.layerMap();

@@ -67,7 +67,7 @@ public final class InMemoryLayer {
   }
 
   /** Appends one version. Writer thread only. */
-  public void put(Key key, long lsn, Value value) {
+  void put(Key key, long lsn, Value value) {
     if (isFrozen()) throw new IllegalStateException("layer starting at " + LayerName.hex(startLsn) + " is frozen");
     if (lsn < startLsn) {
       throw new IllegalArgumentException("LSN " + LayerName.hex(lsn) + " of key " + key + " is below the open layer's start "
