@@ -45,9 +45,9 @@ public final class PageserverApi {
     return registry.hasTenant(tenantId);
   }
 
-  public CompletionStage<TenantManager.Result<TimelineInfo>> createTimeline(String tenantId, String timelineIdOrNull,
+  public CompletionStage<TenantManager.Result<TimelineInfo>> createTimeline(String tenantId, String timelineIdOrNull, String name,
       Integer pgVersion, Path importPgdata, String ancestorTimelineId, Long ancestorLsn) {
-    return AskPattern.ask(tenants, r -> new TenantManager.CreateTimeline(tenantId, timelineIdOrNull, pgVersion, importPgdata,
+    return AskPattern.ask(tenants, r -> new TenantManager.CreateTimeline(tenantId, timelineIdOrNull, name, pgVersion, importPgdata,
         ancestorTimelineId, ancestorLsn, r), CREATE_TIMEOUT, system.scheduler());
   }
 

@@ -40,7 +40,7 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
   public record CreateTenant(String tenantIdOrNull, ActorRef<Result<String>> replyTo) implements Command {}
 
   /** Exactly one of pgVersion (bootstrap), importPgdata, or ancestorTimelineId (branch) is set. */
-  public record CreateTimeline(String tenantId, String timelineId, Integer pgVersion, Path importPgdata,
+  public record CreateTimeline(String tenantId, String timelineId, String name, Integer pgVersion, Path importPgdata,
       String ancestorTimelineId, Long ancestorLsn, ActorRef<Result<TimelineInfo>> replyTo) implements Command {}
 
   public record Checkpoint(TimelineId id, boolean compact, ActorRef<Result<TimelineInfo>> replyTo) implements Command {}
@@ -122,7 +122,12 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
       m.replyTo().tell(Result.failed(PsError.TIMELINE_EXISTS.failure("timeline " + tlId + " already exists in tenant " + m.tenantId())));
       return this;
     }
-    CreateTimeline req = new CreateTimeline(m.tenantId(), tlId, m.pgVersion(), m.importPgdata(), m.ancestorTimelineId(),
+    if (m.name() != null && registry.timelines(m.tenantId()).stream().anyMatch(h -> m.name().equals(h.info().name()))) {
+      m.replyTo().tell(Result.failed(PsError.TIMELINE_EXISTS.failure("a timeline named '" + m.name() + "' already exists in tenant "
+          + m.tenantId())));
+      return this;
+    }
+    CreateTimeline req = new CreateTimeline(m.tenantId(), tlId, m.name(), m.pgVersion(), m.importPgdata(), m.ancestorTimelineId(),
         m.ancestorLsn(), m.replyTo());
     creating.add(id);
     ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {

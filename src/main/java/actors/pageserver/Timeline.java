@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.time.Duration;
 import store.layer.TimelineLayers;
 import store.pgdatadir.DatadirModification;
+import store.pgdatadir.InvalidWalRecord;
 import store.pgdatadir.WalIngest;
 import wire.xlog.Lsn;
 import wire.xlog.WalDecoder;
@@ -35,6 +36,9 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   private record ReceiverStatus(WalReceiverStatus status) implements Command {}
   private enum CompactTick implements Command { INSTANCE }
   public enum Stop implements Command { INSTANCE }
+
+  /** Pending values beyond this are stored even before the batch's record count is reached. */
+  private static final long MAX_BATCH_BYTES = 8 << 20;
 
   private final ActorContext<Command> ctx;
   private final PageserverSettings settings;
@@ -112,24 +116,24 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
     recentWal.append(m.startLsn(), m.bytes());
     try {
       decoder.feed(m.bytes());
-      DatadirModification mod = ingest.begin();
+      long[] done = {last, layers.prevRecordLsn()};   // end and start of the last record fully ingested
+      // A FILE_COPY database creation reads pages back: what is pending must be stored and readable first.
+      DatadirModification mod = new DatadirModification(handle.datadir(last), values -> store(values, done[0], done[1]));
       int inBatch = 0;
-      long end = last, prev = layers.prevRecordLsn();
       WalRecord rec;
       while ((rec = decoder.next()) != null) {
         ingest.ingest(rec, mod);
-        end = rec.endLsnValue();
-        prev = rec.lsnValue();
-        if (++inBatch >= settings.ingestBatchRecords()) {
-          commit(mod, end, prev);
-          mod = ingest.begin();
+        done[0] = rec.endLsnValue();
+        done[1] = rec.lsnValue();
+        if (++inBatch >= settings.ingestBatchRecords() || mod.pendingBytes() > MAX_BATCH_BYTES) {
+          store(mod.drain(), done[0], done[1]);
           inBatch = 0;
         }
       }
-      if (inBatch > 0) commit(mod, end, prev);
+      if (inBatch > 0 || !mod.isEmpty()) store(mod.drain(), done[0], done[1]);
       if (layers.shouldFreeze()) flush();
       m.replyTo().tell(new IngestResult(null));
-    } catch (WalFormatException | IOException | RuntimeException e) {
+    } catch (WalFormatException | IOException | InvalidWalRecord | RuntimeException e) {
       ctx.getLog().error("ingest failed timeline={} at={} reason=\"{}\"", handle.id(), Lsn.of(layers.lastRecordLsn()), e.toString(), e);
       decoder = null;
       m.replyTo().tell(new IngestResult("ingest failed at " + Lsn.of(layers.lastRecordLsn()) + ": " + e.getMessage()));
@@ -137,10 +141,15 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
     return this;
   }
 
-  private void commit(DatadirModification mod, long end, long prev) throws IOException {
-    layers.put(mod.drain());
-    layers.advance(end, prev);
-    lsns.advance(end);
+  /** Stores values and makes everything up to the record ending at {@code end} visible to readers. */
+  private void store(java.util.List<store.layer.KeyValue> values, long end, long prev) {
+    try {
+      if (!values.isEmpty()) layers.put(values);
+      if (Long.compareUnsigned(end, layers.lastRecordLsn()) > 0) layers.advance(end, prev);
+    } catch (IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
+    lsns.advance(layers.lastRecordLsn());
     publish();
   }
 
@@ -153,7 +162,7 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
 
   private void publish() {
     handle.publish(handle.info().withLsns(layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(),
-        ingest.logicalSize(), layers.physicalSize()));
+        ingest.logicalSizeBlocks() * 8192, layers.physicalSize()));
   }
 
   private Behavior<Command> onTick() {

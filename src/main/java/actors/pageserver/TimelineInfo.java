@@ -7,6 +7,7 @@ package actors.pageserver;
 public record TimelineInfo(
     String tenantId,
     String timelineId,
+    String name,
     String ancestorTimelineId,
     long ancestorLsn,
     long lastRecordLsn,
@@ -22,12 +23,12 @@ public record TimelineInfo(
     java.util.Map<String, Object> walReceiver) {
 
   public TimelineInfo withLsns(long last, long prev, long diskConsistent, long logicalSize, long physicalSize) {
-    return new TimelineInfo(tenantId, timelineId, ancestorTimelineId, ancestorLsn, last, prev, diskConsistent,
+    return new TimelineInfo(tenantId, timelineId, name, ancestorTimelineId, ancestorLsn, last, prev, diskConsistent,
         remoteConsistentLsn, initdbLsn, gcCutoffLsn, logicalSize, physicalSize, pgVersion, state, walReceiver);
   }
 
   public TimelineInfo withWalReceiver(java.util.Map<String, Object> status) {
-    return new TimelineInfo(tenantId, timelineId, ancestorTimelineId, ancestorLsn, lastRecordLsn, prevRecordLsn,
+    return new TimelineInfo(tenantId, timelineId, name, ancestorTimelineId, ancestorLsn, lastRecordLsn, prevRecordLsn,
         diskConsistentLsn, remoteConsistentLsn, initdbLsn, gcCutoffLsn, currentLogicalSize, currentPhysicalSize, pgVersion,
         state, status);
   }

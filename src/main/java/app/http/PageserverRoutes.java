@@ -69,6 +69,10 @@ final class PageserverRoutes extends AllDirectives {
   private Route createTimeline(String tenant, String body) {
     JsonNode req = parse(body);
     String id = req.hasNonNull("new_timeline_id") ? req.get("new_timeline_id").asText() : null;
+    String name = req.hasNonNull("name") ? req.get("name").asText() : null;
+    if (name != null && (name.isBlank() || name.matches("[0-9a-f]{32}"))) {
+      throw new IllegalArgumentException("timeline name '" + name + "' must be non-empty and not look like a timeline id");
+    }
     Integer pgVersion = req.hasNonNull("pg_version") ? req.get("pg_version").asInt() : null;
     Path importDir = req.hasNonNull("import_pgdata") ? Path.of(req.get("import_pgdata").asText()) : null;
     String ancestor = req.hasNonNull("ancestor_timeline_id") ? req.get("ancestor_timeline_id").asText() : null;
@@ -81,7 +85,7 @@ final class PageserverRoutes extends AllDirectives {
     if (pgVersion != null && pgVersion != 15 && pgVersion / 10000 != 15) {
       throw new IllegalArgumentException("pg_version " + pgVersion + " is not supported: only PostgreSQL 15");
     }
-    return reply(api.createTimeline(tenant, id, pgVersion, importDir, ancestor, ancestorLsn), 201, PageserverRoutes::json);
+    return reply(api.createTimeline(tenant, id, name, pgVersion, importDir, ancestor, ancestorLsn), 201, PageserverRoutes::json);
   }
 
   private <T> Route reply(java.util.concurrent.CompletionStage<TenantManager.Result<T>> answer, int status, Function<T, Object> body) {
@@ -103,6 +107,7 @@ final class PageserverRoutes extends AllDirectives {
     Map<String, Object> m = new LinkedHashMap<>();
     m.put("tenant_id", i.tenantId());
     m.put("timeline_id", i.timelineId());
+    m.put("name", i.name());
     m.put("ancestor_timeline_id", i.ancestorTimelineId());
     m.put("ancestor_lsn", i.ancestorTimelineId() == null ? null : Lsn.of(i.ancestorLsn()).toString());
     m.put("last_record_lsn", Lsn.of(i.lastRecordLsn()).toString());

@@ -1,0 +1,232 @@
+package actors.pageserver;
+
+import actors.safekeeper.TimelineId;
+import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.SecureRandom;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executor;
+import store.DurableFile;
+import store.layer.LayerSettings;
+import store.layer.TimelineLayers;
+import store.layer.TimelineMetadata;
+import store.pgdatadir.ImportRefused;
+import store.pgdatadir.ImportResult;
+import store.pgdatadir.PgdataImport;
+import store.pgdatadir.WalIngest;
+import store.redo.PageReconstructor;
+import wire.xlog.Lsn;
+
+/**
+ * Blocking work on tenant and timeline directories: create a tenant, bootstrap, import or branch a
+ * timeline, and open every timeline at start (ancestors first). A new timeline is built in a temp
+ * directory and renamed into place only once its metadata and layers are durable.
+ */
+final class TimelineFactory {
+  private static final int TENANT_MAGIC = 0x5354_544e;   // "STTN"
+  private static final String NAME_FILE = "name";
+  private static final SecureRandom RANDOM = new SecureRandom();
+
+  /** A timeline ready to serve: its read side and the behaviour of its writer. */
+  record Opened(TimelineHandle handle, Behavior<Timeline.Command> behavior, TimelineLayers layers) {}
+
+  private final PageserverSettings settings;
+  private final Executor blocking;
+  private final WalRedoPool redoPool;
+  private final PageReconstructor reconstructor;
+  private final WalReceiverSettings receiverSettings;
+  private final LayerSettings layerSettings;
+  private final Map<TimelineId, TimelineLayers> opened = new HashMap<>();
+
+  TimelineFactory(ActorContext<?> ctx, PageserverSettings settings, Executor blocking) {
+    this.settings = settings;
+    this.blocking = blocking;
+    var config = ctx.getSystem().settings().config();
+    this.redoPool = WalRedoPool.spawn(ctx, WalRedoPoolSettings.from(config, settings.dataDir()));
+    this.reconstructor = new PageReconstructor(redoPool);
+    this.receiverSettings = WalReceiverSettings.from(config);
+    this.layerSettings = new LayerSettings(settings.checkpointDistance(), settings.checkpointTimeout(),
+        settings.compactionTargetSize(), settings.imageCreationThreshold());
+  }
+
+  static String newId() {
+    byte[] id = new byte[16];
+    RANDOM.nextBytes(id);
+    return HexFormat.of().formatHex(id);
+  }
+
+  // --- tenants ---
+
+  List<String> tenantsOnDisk() throws IOException {
+    Path dir = settings.tenantsDir();
+    if (!Files.isDirectory(dir)) return List.of();
+    List<String> out = new ArrayList<>();
+    try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+      for (Path p : ds) {
+        String name = p.getFileName().toString();
+        if (TimelineId.isId(name) && Files.exists(p.resolve("tenant.conf"))) out.add(name);
+      }
+    }
+    return out;
+  }
+
+  void createTenant(String id) throws IOException {
+    Path dir = settings.tenantDir(id);
+    Files.createDirectories(dir.resolve("timelines"));
+    DurableFile.write(dir.resolve("tenant.conf"), TENANT_MAGIC, 1, "{}".getBytes(StandardCharsets.UTF_8));
+    DurableFile.fsyncDirectory(settings.tenantsDir());
+  }
+
+  // --- opening ---
+
+  /** Opens every timeline of a tenant, ancestors before their branches. Temp dirs of unfinished creations are removed. */
+  List<Opened> openAll(String tenant, PageserverRegistry registry) throws IOException {
+    Path dir = settings.tenantDir(tenant).resolve("timelines");
+    Map<String, TimelineMetadata> found = new HashMap<>();
+    if (Files.isDirectory(dir)) {
+      try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
+        for (Path p : ds) {
+          String name = p.getFileName().toString();
+          if (name.endsWith(".___creating")) {
+            deleteTree(p);
+          } else if (TimelineId.isId(name) && Files.exists(p.resolve(TimelineMetadata.FILE_NAME))) {
+            found.put(name, TimelineMetadata.load(p));
+          }
+        }
+      }
+    }
+    List<Opened> out = new ArrayList<>();
+    while (!found.isEmpty()) {
+      int before = found.size();
+      for (var e : List.copyOf(found.entrySet())) {
+        String ancestor = e.getValue().ancestorTimelineId();
+        if (ancestor != null && found.containsKey(ancestor)) continue;   // its ancestor opens first
+        found.remove(e.getKey());
+        TimelineId id = new TimelineId(tenant, e.getKey());
+        TimelineLayers ancestorLayers = ancestor == null ? null : opened.get(new TimelineId(tenant, ancestor));
+        if (ancestor != null && ancestorLayers == null) {
+          throw new IOException("timeline " + id + " has ancestor " + ancestor + ", which does not exist");
+        }
+        out.add(open(id, TimelineLayers.open(dir.resolve(e.getKey()), ancestorLayers, layerSettings)));
+      }
+      if (found.size() == before) throw new IOException("timelines " + found.keySet() + " of tenant " + tenant + " form an ancestor cycle");
+    }
+    return out;
+  }
+
+  private Opened open(TimelineId id, TimelineLayers layers) throws IOException {
+    opened.put(id, layers);
+    TimelineMetadata md = layers.metadata();
+    LsnWaiter lsns = new LsnWaiter(layers.lastRecordLsn());
+    RecentWal recent = new RecentWal(Lsn.DEFAULT_SEGMENT_SIZE);
+    Path nameFile = layers.dir().resolve(NAME_FILE);
+    String name = Files.exists(nameFile) ? Files.readString(nameFile).strip() : null;
+    TimelineInfo info = new TimelineInfo(id.tenantId(), id.timelineId(), name, md.ancestorTimelineId(), md.ancestorLsn(),
+        layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(), 0, md.initdbLsn(), md.latestGcCutoffLsn(),
+        0, layers.physicalSize(), md.pgVersion(), "Active", Map.of());
+    TimelineHandle handle = new TimelineHandle(id, layers, lsns, reconstructor, blocking, settings.waitLsnTimeout(), recent, info);
+    WalIngest ingest = WalIngest.load(handle.datadir(layers.lastRecordLsn()));
+    handle.publish(info.withLsns(layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(),
+        ingest.logicalSizeBlocks() * 8192, layers.physicalSize()));
+    return new Opened(handle, Timeline.create(settings, receiverSettings, handle, layers, lsns, ingest, recent), layers);
+  }
+
+  // --- creating ---
+
+  Opened create(TimelineId id, TenantManager.CreateTimeline req, PageserverRegistry registry) throws IOException {
+    Path timelines = settings.tenantDir(id.tenantId()).resolve("timelines");
+    Path finalDir = timelines.resolve(id.timelineId());
+    Path temp = timelines.resolve(id.timelineId() + ".___creating");
+    deleteTree(temp);
+    try {
+      TimelineLayers ancestor = null;
+      if (req.ancestorTimelineId() != null) {
+        ancestor = branch(temp, id, req, registry);
+      } else {
+        Path pgdata = req.importPgdata();
+        Path initdbDir = null;
+        if (pgdata == null) {
+          initdbDir = settings.dataDir().resolve("tmp").resolve("initdb-" + id.timelineId());
+          deleteTree(initdbDir);
+          pgdata = Bootstrap.initdb(settings.postgresBinDir(), settings.osUser(), initdbDir);
+        }
+        try {
+          importInto(temp, pgdata);
+        } finally {
+          if (initdbDir != null) deleteTree(initdbDir);
+        }
+      }
+      if (req.name() != null) Files.writeString(temp.resolve(NAME_FILE), req.name());
+      DurableFile.fsyncDirectory(temp);
+      Files.move(temp, finalDir, StandardCopyOption.ATOMIC_MOVE);
+      DurableFile.fsyncDirectory(timelines);
+      return open(id, TimelineLayers.open(finalDir, ancestor, layerSettings));
+    } catch (IOException | RuntimeException e) {
+      deleteTree(temp);
+      throw e;
+    }
+  }
+
+  private void importInto(Path dir, Path pgdata) throws IOException {
+    if (!Files.isDirectory(pgdata)) throw PsError.REFUSED_IMPORT.failure("import_pgdata " + pgdata + " is not a directory");
+    ImportResult result;
+    TimelineLayers layers;
+    List<List<store.layer.KeyValue>> batches = new ArrayList<>();
+    try {
+      result = new PgdataImport(pgdata, false).run(batches::add);
+    } catch (ImportRefused e) {
+      throw PsError.REFUSED_IMPORT.failure(e.getMessage());
+    }
+    layers = TimelineLayers.create(dir, TimelineMetadata.root(result.initdbLsn().value(), result.pgVersion()), null, layerSettings);
+    for (List<store.layer.KeyValue> b : batches) layers.put(b);
+    batches.clear();
+    layers.advance(result.lastRecordLsn().value(), result.prevRecordLsn().value());
+    layers.freeze();
+    layers.flushFrozen();
+  }
+
+  private TimelineLayers branch(Path dir, TimelineId id, TenantManager.CreateTimeline req, PageserverRegistry registry) throws IOException {
+    TimelineHandle parent = registry.timeline(id.tenantId(), req.ancestorTimelineId());
+    TimelineLayers ancestor = opened.get(parent.id());
+    long last = parent.lastRecordLsn();
+    long lsn = req.ancestorLsn() != null ? req.ancestorLsn() : last;
+    TimelineInfo p = parent.info();
+    if (lsn % 8 != 0) lsn += 8 - lsn % 8;
+    if (Long.compareUnsigned(lsn, last) > 0) {
+      throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is beyond the last record LSN " + Lsn.of(last) + " of timeline "
+          + parent.id().timelineId());
+    }
+    if (Long.compareUnsigned(lsn, p.gcCutoffLsn()) < 0) {
+      throw PsError.BELOW_GC_CUTOFF.failure("branch LSN " + Lsn.of(lsn) + " is below the GC cutoff " + Lsn.of(p.gcCutoffLsn())
+          + " of timeline " + parent.id().timelineId());
+    }
+    if (Long.compareUnsigned(lsn, p.initdbLsn()) < 0) {
+      throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is before the initdb LSN " + Lsn.of(p.initdbLsn()) + " of timeline "
+          + parent.id().timelineId());
+    }
+    if (p.ancestorTimelineId() != null && Long.compareUnsigned(lsn, p.ancestorLsn()) < 0) {
+      throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is less than timeline ancestor lsn " + Lsn.of(p.ancestorLsn()));
+    }
+    long prev = lsn == last ? p.prevRecordLsn() : 0;
+    TimelineLayers.create(dir, TimelineMetadata.branch(parent.id().timelineId(), lsn, prev, p.initdbLsn(), p.pgVersion()),
+        ancestor, layerSettings);
+    return ancestor;
+  }
+
+  static void deleteTree(Path p) throws IOException {
+    if (!Files.exists(p)) return;
+    try (var walk = Files.walk(p)) {
+      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
+    }
+  }
+}
