@@ -1,5 +1,6 @@
 package actors.node;
 
+import actors.compute.ComputeService;
 import actors.safekeeper.SafekeeperNode;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
@@ -23,6 +24,7 @@ public final class NodeGuardian {
   private static Behavior<?> subsystem(Role role, NodeSettings settings, RoleHttp http) {
     return switch (role) {
       case SAFEKEEPER -> SafekeeperNode.create(settings, http::safekeeper);
+      case COMPUTE -> ComputeService.create(settings, http::compute);
       default -> PendingSubsystem.create(role);
     };
   }

@@ -1,5 +1,6 @@
 package app.http;
 
+import actors.compute.ComputeApi;
 import actors.node.RoleHttp;
 import actors.safekeeper.SafekeeperApi;
 import akka.http.javadsl.server.Route;
@@ -9,5 +10,10 @@ public final class HttpRoutes implements RoleHttp {
   @Override
   public Route safekeeper(SafekeeperApi api) {
     return new SafekeeperRoutes(api).routes();
+  }
+
+  @Override
+  public Route compute(ComputeApi api) {
+    return new ComputeRoutes(api).routes();
   }
 }

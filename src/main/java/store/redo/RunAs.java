@@ -11,20 +11,20 @@ import java.util.List;
  * PostgreSQL refuses to run as root. Its processes run as the configured OS user, through
  * {@code runuser} when that is not the current user, and the files they need are handed to it.
  */
-final class RunAs {
+public final class RunAs {
   private RunAs() {}
 
   /** The default of {@code strata.postgres.os-user}: the current user; {@code strata} when that is root. */
-  static String defaultUser() {
+  public static String defaultUser() {
     String me = System.getProperty("user.name");
     return "root".equals(me) ? "strata" : me;
   }
 
-  static boolean isCurrent(String user) {
+  public static boolean isCurrent(String user) {
     return user.equals(System.getProperty("user.name"));
   }
 
-  static List<String> command(String user, List<String> cmd) {
+  public static List<String> command(String user, List<String> cmd) {
     if (isCurrent(user)) return cmd;
     List<String> wrapped = new ArrayList<>(List.of("runuser", "-u", user, "--"));
     wrapped.addAll(cmd);
@@ -32,7 +32,7 @@ final class RunAs {
   }
 
   /** Gives {@code path} (and everything under it) to {@code user}. */
-  static void own(String user, Path path) throws IOException {
+  public static void own(String user, Path path) throws IOException {
     if (isCurrent(user)) return;
     UserPrincipal owner = path.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
     try (var paths = Files.walk(path)) {
