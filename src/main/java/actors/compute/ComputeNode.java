@@ -250,7 +250,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
     if (!allowed) return reply(m.replyTo(), new Refused(412, "invalid compute status: " + state.human()));
     if (state != ComputeState.REFRESH_CONFIGURATION_PENDING) {
       become(ComputeState.REFRESH_CONFIGURATION_PENDING);
-      startRefresh();
+      getContext().getSelf().tell(new RetryRefresh());   // picked up after this reply, as compute_ctl's configurator does
     }
     return reply(m.replyTo(), new RefreshAccepted(state));
   }

@@ -35,16 +35,17 @@ final class TarUnpacker {
       if (!target.startsWith(root) || Path.of(e.getName()).isAbsolute()) {
         throw new IOException("basebackup entry '" + e.getName() + "' points outside the data directory");
       }
+      if (e.isSymbolicLink() || e.isLink() || e.isCharacterDevice() || e.isBlockDevice() || e.isFIFO()) {
+        throw new IOException("basebackup entry '" + e.getName() + "' is a " + kind(e) + "; only files and directories are supported");
+      }
       if (e.isDirectory()) {
-        Files.createDirectories(target);
+        createDirectories(target);
         Files.setPosixFilePermissions(target, DIR_MODE);
-      } else if (e.isFile()) {
-        Files.createDirectories(target.getParent());
+      } else {
+        createDirectories(target.getParent());
         Files.copy(tar, target, StandardCopyOption.REPLACE_EXISTING);
         Files.setPosixFilePermissions(target, FILE_MODE);
         files++;
-      } else {
-        throw new IOException("basebackup entry '" + e.getName() + "' is a " + kind(e) + "; only files and directories are supported");
       }
     }
     if (files == 0) throw new IOException("the basebackup held no files");
@@ -80,6 +81,13 @@ final class TarUnpacker {
       count += skipped;
       return skipped;
     }
+  }
+
+  /** Like Files.createDirectories, but every directory it makes is 0700 too. */
+  private static void createDirectories(Path dir) throws IOException {
+    if (Files.isDirectory(dir)) return;
+    createDirectories(dir.getParent());
+    Files.createDirectory(dir, PosixFilePermissions.asFileAttribute(DIR_MODE));
   }
 
   private static String kind(TarArchiveEntry e) {
