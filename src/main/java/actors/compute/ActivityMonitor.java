@@ -77,7 +77,7 @@ public final class ActivityMonitor extends AbstractBehavior<ActivityMonitor.Comm
   private Behavior<Command> onSampled(Sampled s) {
     sampling = false;
     if (s.failure() != null) {
-      if (!failing) getContext().getLog().warn("activity sample failed: {}", PageserverWait.rootMessage(s.failure()));
+      if (!failing) getContext().getLog().warn("activity sample failed: {}", Failures.rootMessage(s.failure()));
       failing = true;
       return this;
     }

@@ -11,12 +11,6 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayDeque;
@@ -106,7 +100,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private ActorRef<ActivityMonitor.Command> monitor;
   private Optional<String> exitReason = Optional.empty();   // set once PostgreSQL exited on its own
   private Optional<Lsn> finalLsn = Optional.empty();
-  private CompletableFuture<Void> specWrites = CompletableFuture.completedFuture(null);
+  private final SpecFile specFile;
 
   public static Behavior<Command> create(ComputeSettings settings, ComputeSteps steps, ComputeMetrics metrics) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new ComputeNode(ctx, timers, settings, steps, metrics)));
@@ -120,9 +114,9 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
     this.metrics = metrics;
     this.timers = timers;
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+    this.specFile = new SpecFile(settings.specFile(), blocking);
     become(ComputeState.EMPTY);
-    Path file = settings.specFile();
-    ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> read(file), blocking), SpecLoaded::new);
+    ctx.pipeToSelf(specFile.read(), SpecLoaded::new);
   }
 
   @Override
@@ -137,7 +131,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
         .onMessage(StepDone.class, this::onStepDone)
         .onMessage(StepFailed.class, m -> {
           if (m.attempt() == attempt && state == ComputeState.INIT && exitReason.isEmpty()) {
-            failStart(m.step().description() + " failed: " + PageserverWait.rootMessage(m.cause()));
+            failStart(m.step().description() + " failed: " + Failures.rootMessage(m.cause()));
           }
           return this;
         })
@@ -150,7 +144,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
         })
         .onMessage(PostgresExited.class, this::onPostgresExited)
         .onMessage(StopFailed.class, m -> {
-          getContext().getLog().warn("pg_ctl stop failed, stopping PostgreSQL immediately: {}", PageserverWait.rootMessage(m.cause()));
+          getContext().getLog().warn("pg_ctl stop failed, stopping PostgreSQL immediately: {}", Failures.rootMessage(m.cause()));
           ComputeSteps.Postgres pg = postgres;
           if (pg != null) CompletableFuture.runAsync(pg::stopNow, blocking);
           return this;
@@ -175,7 +169,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private Behavior<Command> onSpecLoaded(SpecLoaded m) {
     if (state != ComputeState.EMPTY) return this;   // a /configure came first
     if (m.failure() != null) {
-      error = Optional.of("cannot read " + settings.specFile() + ": " + PageserverWait.rootMessage(m.failure()));
+      error = Optional.of("cannot read " + settings.specFile() + ": " + Failures.rootMessage(m.failure()));
       become(ComputeState.FAILED);
     } else if (m.text().isPresent()) {
       try {
@@ -194,14 +188,14 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private Behavior<Command> onConfigure(Configure m) {
     if (state == ComputeState.EMPTY) {
       spec = m.spec();
-      persist(spec);
+      specFile.write(spec);
       configureWaiters.add(m.replyTo());
       become(ComputeState.CONFIGURATION_PENDING);
       startInit(Duration.between(created, Instant.now()));
     } else if (state == ComputeState.RUNNING && exitReason.isEmpty()) {
       Optional<String> incompatible = m.spec().incompatibleWith(spec);
       if (incompatible.isPresent()) return reply(m.replyTo(), new Refused(400, incompatible.get()));
-      persist(m.spec());
+      specFile.write(m.spec());
       configureWaiters.add(m.replyTo());
       become(ComputeState.CONFIGURATION_PENDING);
       become(ComputeState.CONFIGURATION);
@@ -224,7 +218,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private Behavior<Command> onReconfigured(Reconfigured m) {
     if (m.attempt() != attempt || exitReason.isPresent()) return this;
     if (m.failure() != null) {
-      String reason = "compute configuration failed: " + PageserverWait.rootMessage(m.failure());
+      String reason = "compute configuration failed: " + Failures.rootMessage(m.failure());
       if (m.refresh()) return refreshFailed(reason);
       error = Optional.of(reason);
       become(ComputeState.FAILED);
@@ -259,14 +253,13 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private Behavior<Command> startRefresh() {
     if (state != ComputeState.REFRESH_CONFIGURATION_PENDING) return this;
     become(ComputeState.REFRESH_CONFIGURATION);
-    Path file = settings.specFile();
-    getContext().pipeToSelf(specWrites.thenApplyAsync(v -> read(file), blocking), RefreshLoaded::new);
+    getContext().pipeToSelf(specFile.read(), RefreshLoaded::new);
     return this;
   }
 
   private Behavior<Command> onRefreshLoaded(RefreshLoaded m) {
     if (state != ComputeState.REFRESH_CONFIGURATION || exitReason.isPresent()) return this;
-    if (m.failure() != null) return refreshFailed("cannot read " + settings.specFile() + ": " + PageserverWait.rootMessage(m.failure()));
+    if (m.failure() != null) return refreshFailed("cannot read " + settings.specFile() + ": " + Failures.rootMessage(m.failure()));
     if (m.text().isEmpty()) return refreshFailed(settings.specFile() + " does not exist");
     ComputeSpec next;
     try {
@@ -523,32 +516,5 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private <T> Behavior<Command> reply(ActorRef<T> to, T message) {
     to.tell(message);
     return this;
-  }
-
-  /** spec.json follows every accepted spec; writes run in order, each replacing the file atomically. */
-  private void persist(ComputeSpec s) {
-    Path file = settings.specFile();
-    String text = ComputeSpecJson.write(s);
-    specWrites = specWrites.thenRunAsync(() -> {
-      try {
-        Files.createDirectories(file.getParent());
-        Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
-        Files.writeString(tmp, text, StandardCharsets.UTF_8);
-        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
-      }
-    }, blocking).exceptionally(e -> {
-      org.slf4j.LoggerFactory.getLogger(ComputeNode.class).warn("cannot write {}: {}", file, PageserverWait.rootMessage(e));
-      return null;
-    });
-  }
-
-  private static Optional<String> read(Path file) {
-    try {
-      return Files.exists(file) ? Optional.of(Files.readString(file, StandardCharsets.UTF_8)) : Optional.empty();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 }

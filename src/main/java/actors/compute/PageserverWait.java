@@ -32,7 +32,7 @@ final class PageserverWait {
         return CompletableFuture.completedStage(target.isValid() ? target : lsn);
       }
       if (System.nanoTime() > deadline) {
-        String seen = failure != null ? "last error: " + rootMessage(failure) : "it has last_record_lsn " + lsn;
+        String seen = failure != null ? "last error: " + Failures.rootMessage(failure) : "it has last_record_lsn " + lsn;
         return CompletableFuture.<Lsn>failedStage(new IllegalStateException("the pageserver did not reach LSN "
             + (target.isValid() ? target : "(any)") + " on timeline " + tenant + "/" + timeline + " within " + timeout.toSeconds()
             + " s; " + seen));
@@ -41,14 +41,5 @@ final class PageserverWait {
       return Patterns.after(delay, system.classicSystem().scheduler(), system.executionContext(),
           () -> attempt(system, source, tenant, timeline, target, timeout, deadline, next));
     }).thenCompose(s -> s);
-  }
-
-  static String rootMessage(Throwable t) {
-    Throwable root = t;
-    while ((root instanceof java.util.concurrent.CompletionException || root instanceof java.util.concurrent.ExecutionException)
-        && root.getCause() != null) {
-      root = root.getCause();
-    }
-    return root.getMessage() != null ? root.getMessage() : root.getClass().getSimpleName();
   }
 }
