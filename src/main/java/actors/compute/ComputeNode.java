@@ -100,6 +100,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private ActorRef<ActivityMonitor.Command> monitor;
   private Optional<String> exitReason = Optional.empty();   // set once PostgreSQL exited on its own
   private Optional<Lsn> finalLsn = Optional.empty();
+  private Lsn basebackupLsn = Lsn.INVALID;
   private final SpecFile specFile;
 
   public static Behavior<Command> create(ComputeSettings settings, ComputeSteps steps, ComputeMetrics metrics) {
@@ -229,7 +230,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
     spec = pendingSpec;
     if (spec.mode().isPrimary() && !new HashSet<>(old.safekeepers()).equals(new HashSet<>(spec.safekeepers()))) {
       stopProposer();   // a new list of safekeepers needs a new election; a reordered one does not
-      startProposer();
+      startProposer(Lsn.INVALID);
     }
     error = Optional.empty();
     become(ComputeState.RUNNING);
@@ -320,7 +321,10 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
         spans.steps().get(m.step()).toMillis());
     switch (m.step()) {
       case SYNC_SAFEKEEPERS -> runStep(StartupStep.WAIT_FOR_PAGESERVER, steps.waitForPageserver(spec, (Lsn) m.value()));
-      case WAIT_FOR_PAGESERVER -> runStep(StartupStep.BASEBACKUP, steps.basebackup(spec, (Lsn) m.value()));
+      case WAIT_FOR_PAGESERVER -> {
+        basebackupLsn = (Lsn) m.value();
+        runStep(StartupStep.BASEBACKUP, steps.basebackup(spec, basebackupLsn));
+      }
       case BASEBACKUP -> {
         spans = spans.withBasebackupBytes((Long) m.value());
         runStep(StartupStep.CONFIG, steps.writeConfig(spec));
@@ -329,7 +333,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
       case START_POSTGRES -> {
         postgres = (ComputeSteps.Postgres) m.value();
         getContext().pipeToSelf(postgres.exit(), (code, failure) -> new PostgresExited(code == null ? -1 : code));
-        if (spec.mode().isPrimary()) startProposer();
+        if (spec.mode().isPrimary()) startProposer(basebackupLsn);
         if (spec.mode().isPrimary() && !spec.skipPgCatalogUpdates()) {
           runStep(StartupStep.APPLY_SPEC, steps.applySpec(spec));
         } else {
@@ -362,9 +366,10 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
     answerConfigure(new Refused(500, "compute configuration failed: " + reason));
   }
 
-  private void startProposer() {
+  /** {@code freshStart}: where this PostgreSQL's WAL began, the timeline's start if the safekeepers hold none yet. */
+  private void startProposer(Lsn freshStart) {
     ProposerSettings ps = ProposerSettings.of(spec.safekeepers(), spec.tenantId(), spec.timelineId(), Optional.of(steps.adminUrl()));
-    proposer = getContext().spawn(WalProposer.normal(ps), "proposer-" + (++spawned));
+    proposer = getContext().spawn(WalProposer.normal(ps, freshStart), "proposer-" + (++spawned));
   }
 
   /** Runs sync-safekeepers; its outcome comes back as a SyncResult tagged with this run's number. */

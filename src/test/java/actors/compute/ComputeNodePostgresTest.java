@@ -200,6 +200,9 @@ class ComputeNodePostgresTest {
       for (InProcessSafekeeper sk : List.of(sk1, sk2, sk3)) {
         TimelineStatus st = sk.status(TENANT, TIMELINE);
         if (st != null && !st.flushLsn().isBefore(finalLsn)) holding++;
+        if (st != null) {
+          assertEquals(checkpoint, st.timelineStartLsn(), "the timeline's WAL starts where the basebackup left off: no gap for the pageserver");
+        }
       }
       assertTrue(holding >= 2, "a quorum of safekeepers holds WAL up to the final LSN " + finalLsn);
       assertEquals(201, post("/terminate", "").statusCode(), "terminating a terminated compute");
