@@ -53,6 +53,7 @@ final class SpecFile {
         Files.createDirectories(file.getParent());
         Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
         Files.writeString(tmp, text, StandardCharsets.UTF_8);
+        Files.setPosixFilePermissions(tmp, TarUnpacker.FILE_MODE);   // it may hold the pageserver's password
         Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
       } catch (IOException e) {
         throw new UncheckedIOException(e);
