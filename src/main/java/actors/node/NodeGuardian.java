@@ -1,5 +1,6 @@
 package actors.node;
 
+import actors.compute.ComputeService;
 import actors.safekeeper.SafekeeperNode;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.javadsl.Behaviors;
@@ -24,6 +25,7 @@ public final class NodeGuardian {
     return switch (role) {
       case SAFEKEEPER -> SafekeeperNode.create(settings, http::safekeeper);
       case PAGESERVER -> actors.pageserver.PageserverNode.create(settings, http::pageserver);
+      case COMPUTE -> ComputeService.create(settings, http::compute);
       default -> PendingSubsystem.create(role);
     };
   }

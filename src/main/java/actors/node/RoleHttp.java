@@ -1,6 +1,7 @@
 package actors.node;
 
 import actors.pageserver.PageserverApi;
+import actors.compute.ComputeApi;
 import actors.safekeeper.SafekeeperApi;
 import akka.http.javadsl.server.Route;
 
@@ -9,4 +10,6 @@ public interface RoleHttp {
   Route safekeeper(SafekeeperApi api);
 
   Route pageserver(PageserverApi api);
+
+  Route compute(ComputeApi api);
 }

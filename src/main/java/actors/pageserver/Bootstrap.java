@@ -9,11 +9,11 @@ import store.redo.RunAs;
 
 /**
  * A fresh PostgreSQL 15 data directory for a new root timeline: {@code initdb} in a temp dir, run
- * as the PostgreSQL OS user. The superuser is {@code postgres}; data checksums are off (the
+ * as the PostgreSQL OS user. The superuser is {@code cloud_admin} (the compute's admin user); data checksums are off (the
  * pageserver rewrites pd_lsn in images and does not recompute checksums).
  */
 final class Bootstrap {
-  static final String SUPERUSER = "postgres";
+  static final String SUPERUSER = "cloud_admin";
 
   private Bootstrap() {}
 

@@ -13,11 +13,10 @@ import java.util.Optional;
  * @param heartbeat     empty appends and status updates this often (1 s)
  * @param windowBytes   WAL handed to one safekeeper connection but not yet written to its socket
  * @param bufferBytes   WAL from PostgreSQL kept for safekeepers; more waits for the quorum's acks
- * @param startLsn      where a timeline that no safekeeper has yet starts; empty: a checkpoint forced now
  */
 public record ProposerSettings(List<Endpoint> safekeepers, String tenantId, String timelineId,
     Optional<PostgresUrl> postgres, String slot, Duration reconnect, Duration silence, Duration heartbeat,
-    int windowBytes, int bufferBytes, Optional<wire.xlog.Lsn> startLsn) {
+    int windowBytes, int bufferBytes) {
 
   /** A safekeeper's PostgreSQL-protocol address. */
   public record Endpoint(String host, int port) {
@@ -40,18 +39,9 @@ public record ProposerSettings(List<Endpoint> safekeepers, String tenantId, Stri
   /** The defaults of safekeeper.md §4.1 and Appendix B. */
   public static ProposerSettings of(List<Endpoint> safekeepers, String tenantId, String timelineId, Optional<PostgresUrl> postgres) {
     return new ProposerSettings(safekeepers, tenantId.toLowerCase(java.util.Locale.ROOT), timelineId.toLowerCase(java.util.Locale.ROOT),
-        postgres, "walproposer", Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(1), 1 << 20, 16 << 20,
-        Optional.empty());
+        postgres, "walproposer", Duration.ofSeconds(1), Duration.ofSeconds(10), Duration.ofSeconds(1), 1 << 20, 16 << 20);
   }
 
-  /**
-   * A fresh timeline starts at this LSN: a compute started from a basebackup at L streams its WAL
-   * from L, where the pageserver's WAL ends, so nothing between them is skipped.
-   */
-  public ProposerSettings withStartLsn(wire.xlog.Lsn lsn) {
-    return new ProposerSettings(safekeepers, tenantId, timelineId, postgres, slot, reconnect, silence, heartbeat, windowBytes,
-        bufferBytes, Optional.of(lsn));
-  }
 
   public boolean syncMode() {
     return postgres.isEmpty();

@@ -72,6 +72,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
   private final TimerScheduler<Command> timers;
   private final ProposerSettings settings;
   private final ActorRef<SyncOutcome> outcome;
+  private final Lsn freshStart;
   private final Election election;
   private final List<ActorRef<SafekeeperLink.Command>> links = new ArrayList<>();
   private final long[] connections;
@@ -83,28 +84,38 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
 
   /** Normal mode, restarted from scratch after a fatal condition (a new election in a higher term). */
   public static Behavior<Command> normal(ProposerSettings settings) {
+    return normal(settings, Lsn.INVALID);
+  }
+
+  /**
+   * Normal mode for a PostgreSQL started from a basebackup at {@code freshStart}: if no safekeeper
+   * holds WAL yet, the timeline's WAL starts there (where that server's redo began, so the
+   * pageserver sees no gap) instead of at a checkpoint forced now. 0/0 means force a checkpoint.
+   */
+  public static Behavior<Command> normal(ProposerSettings settings, Lsn freshStart) {
     if (settings.syncMode()) throw new IllegalArgumentException("normal mode needs a PostgreSQL URL");
-    return Behaviors.supervise(create(settings, null))
+    return Behaviors.supervise(create(settings, null, freshStart))
         .onFailure(Exception.class, SupervisorStrategy.restartWithBackoff(settings.reconnect(), Duration.ofSeconds(30), 0.2));
   }
 
   /** sync-safekeepers: reports one outcome, then stops. */
   public static Behavior<Command> sync(ProposerSettings settings, ActorRef<SyncOutcome> outcome) {
     if (!settings.syncMode()) throw new IllegalArgumentException("sync-safekeepers runs without PostgreSQL");
-    return create(settings, outcome);
+    return create(settings, outcome, Lsn.INVALID);
   }
 
-  private static Behavior<Command> create(ProposerSettings settings, ActorRef<SyncOutcome> outcome) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WalProposer(ctx, timers, settings, outcome)));
+  private static Behavior<Command> create(ProposerSettings settings, ActorRef<SyncOutcome> outcome, Lsn freshStart) {
+    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new WalProposer(ctx, timers, settings, outcome, freshStart)));
   }
 
   private WalProposer(ActorContext<Command> ctx, TimerScheduler<Command> timers, ProposerSettings settings,
-      ActorRef<SyncOutcome> outcome) {
+      ActorRef<SyncOutcome> outcome, Lsn freshStart) {
     super(ctx);
     this.ctx = ctx;
     this.timers = timers;
     this.settings = settings;
     this.outcome = outcome;
+    this.freshStart = freshStart;
     List<String> names = settings.safekeepers().stream().map(Endpoint::toString).toList();
     this.election = new Election(names);
     this.connections = new long[names.size()];
@@ -231,9 +242,9 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
           ctx.getLog().info("proposer elected term={} no WAL on any safekeeper", election.term());
           return finish(new Synced(Lsn.INVALID));
         }
-        if (settings.startLsn().isPresent()) {
-          ctx.getSelf().tell(new FreshStart(settings.startLsn().get()));
-          return this;
+        if (freshStart.isValid()) {
+          ctx.getSelf().tell(new FreshStart(freshStart));
+          continue;
         }
         PostgresUrl pg = settings.postgres().orElseThrow();
         ctx.pipeToSelf(PostgresControl.freshStart(ctx.getSystem(), pg),

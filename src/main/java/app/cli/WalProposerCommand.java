@@ -40,15 +40,16 @@ public final class WalProposerCommand implements Callable<Integer> {
     }
     var base = options.settings(spec.commandLine(), Optional.of(url));
     var settings = new actors.proposer.ProposerSettings(base.safekeepers(), base.tenantId(), base.timelineId(), base.postgres(),
-        slot, base.reconnect(), base.silence(), base.heartbeat(), base.windowBytes(), base.bufferBytes(), Optional.empty());
+        slot, base.reconnect(), base.silence(), base.heartbeat(), base.windowBytes(), base.bufferBytes());
+    wire.xlog.Lsn fresh = wire.xlog.Lsn.INVALID;
     if (startLsn != null) {
       try {
-        settings = settings.withStartLsn(wire.xlog.Lsn.parse(startLsn));
+        fresh = wire.xlog.Lsn.parse(startLsn);
       } catch (IllegalArgumentException e) {
         throw new CommandLine.ParameterException(spec.commandLine(), "--start-lsn: " + e.getMessage());
       }
     }
-    ActorSystem<WalProposer.Command> system = ActorSystem.create(WalProposer.normal(settings), "walproposer",
+    ActorSystem<WalProposer.Command> system = ActorSystem.create(WalProposer.normal(settings, fresh), "walproposer",
         ProposerOptions.localConfig(""));
     system.getWhenTerminated().toCompletableFuture().join();
     return 0;

@@ -1,5 +1,6 @@
 package app.http;
 
+import actors.compute.ComputeApi;
 import actors.node.RoleHttp;
 import actors.pageserver.PageserverApi;
 import actors.safekeeper.SafekeeperApi;
@@ -15,5 +16,10 @@ public final class HttpRoutes implements RoleHttp {
   @Override
   public Route pageserver(PageserverApi api) {
     return new PageserverRoutes(api).routes();
+  }
+
+  @Override
+  public Route compute(ComputeApi api) {
+    return new ComputeRoutes(api).routes();
   }
 }

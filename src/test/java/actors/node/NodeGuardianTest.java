@@ -19,14 +19,14 @@ class NodeGuardianTest {
   @Test
   void everyRoleStartsOneSubsystemThatReportsReady() {
     NodeSettings settings = NodeSettings.from(ConfigFactory.parseString(
-        "akka.cluster.roles = [controller, compute]").withFallback(ConfigFactory.load()));
+        "akka.cluster.roles = [controller]").withFallback(ConfigFactory.load()));
     NodeStatus status = NodeStatus.get(testKit.kit().system());
-    testKit.kit().spawn(NodeGuardian.create(settings, api -> akka.http.javadsl.server.Directives.reject()), "guardian");
+    testKit.kit().spawn(NodeGuardian.create(settings, new app.http.HttpRoutes()), "guardian");
     testKit.kit().createTestProbe().awaitAssert(Duration.ofSeconds(5), () -> {
       assertEquals(Set.of(), status.notReady());
       return null;
     });
-    assertEquals(EnumSet.of(Role.CONTROLLER, Role.COMPUTE), status.subsystems().keySet());
+    assertEquals(EnumSet.of(Role.CONTROLLER), status.subsystems().keySet());
     status.subsystems().values().forEach(s -> assertTrue(s.detail().contains("not available"), s.detail()));
   }
 
