@@ -1,6 +1,8 @@
 package store.pgdatadir;
 
 import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import wire.WireFormatException;
@@ -173,13 +175,20 @@ final class RelationIngest {
     byte[] relmap = m.get(Key.relmap(srcSpc, srcDb));
     if (relmap == null) throw new InvalidWalRecord(rec, "source database " + srcSpc + "/" + srcDb + " has no relmap");
     m.putRelmap(c.tablespaceId(), c.dbId(), relmap);
-    Datadir source = m.view();
-    int copied = 0;
+    // directories and sizes first, then pages: a commit while copying then never repeats a (key, LSN)
+    List<RelTag> sources = new ArrayList<>();
     for (RelFork f : m.relDirectory(srcSpc, srcDb).rels()) {
       RelTag src = new RelTag(srcSpc, srcDb, f.relNode(), ForkNumber.ofNumber(f.fork()));
       RelTag dst = new RelTag(c.tablespaceId(), c.dbId(), f.relNode(), src.fork());
       int n = m.relSizeOrMinusOne(src);
       if (!m.createRelation(dst, n)) m.setRelationSize(dst, n);
+      sources.add(src);
+    }
+    Datadir source = m.view();
+    int copied = 0;
+    for (RelTag src : sources) {
+      RelTag dst = new RelTag(c.tablespaceId(), c.dbId(), src.relNode(), src.fork());
+      int n = m.relSizeOrMinusOne(src);
       for (int b = 0; Integer.compareUnsigned(b, n) < 0; b++) {
         m.put(Key.relBlock(dst, b), new Value.Image(source.page(src, b)));
         if (++copied % COPY_COMMIT_PAGES == 0 && m.canCommit()) m.commit();
