@@ -19,8 +19,8 @@ import java.nio.ByteOrder;
  *       without WAL).
  * </ul>
  */
-final class PageMask {
-  static final int PAGE = 8192;
+public final class PageMask {
+  public static final int PAGE = 8192;
   private static final int HEADER = 24;
   private static final int PD_HAS_FREE_LINES = 0x0001;
   private static final int PD_PAGE_FULL = 0x0002;
@@ -37,12 +37,12 @@ final class PageMask {
 
   private PageMask() {}
 
-  static long lsn(byte[] page) {
+  public static long lsn(byte[] page) {
     ByteBuffer b = le(page);
     return (Integer.toUnsignedLong(b.getInt(0)) << 32) | Integer.toUnsignedLong(b.getInt(4));
   }
 
-  static byte[] heap(byte[] page) {
+  public static byte[] heap(byte[] page) {
     byte[] p = page.clone();
     ByteBuffer b = le(p);
     if (isNew(b)) return p;
@@ -70,7 +70,7 @@ final class PageMask {
     return p;
   }
 
-  static byte[] btree(byte[] page) {
+  public static byte[] btree(byte[] page) {
     byte[] p = page.clone();
     ByteBuffer b = le(p);
     if (isNew(b)) return p;
@@ -91,7 +91,7 @@ final class PageMask {
   }
 
   /** "equal", or where and how the pages first differ. */
-  static String firstDifference(byte[] expected, byte[] actual) {
+  public static String firstDifference(byte[] expected, byte[] actual) {
     for (int i = 0; i < PAGE; i++) {
       if (expected[i] != actual[i]) {
         return String.format("first difference at byte %d: disk 0x%02X, rebuilt 0x%02X", i, expected[i] & 0xFF, actual[i] & 0xFF);
