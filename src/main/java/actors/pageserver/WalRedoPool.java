@@ -102,6 +102,11 @@ public final class WalRedoPool implements RedoService {
     return best;
   }
 
+  /** Stops every worker and with it its process; requests still waiting fail. */
+  public void stop() {
+    for (ActorRef<WalRedoWorker.Command> w : workers) w.tell(WalRedoWorker.Stop.INSTANCE);
+  }
+
   public List<ActorRef<WalRedoWorker.Command>> workers() {
     return workers;
   }

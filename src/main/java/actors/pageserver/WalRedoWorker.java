@@ -41,6 +41,9 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
 
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
 
+  /** Stop: the process is closed, and requests still waiting fail with {@code RedoProcessFailed}. */
+  public enum Stop implements Command { INSTANCE }
+
   public sealed interface Reply {}
 
   public record Rebuilt(byte[] page) implements Reply {}
@@ -113,6 +116,7 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
         .onMessage(Applied.class, this::onApplied)
         .onMessage(Died.class, this::onDied)
         .onMessageEquals(RetryStart.INSTANCE, this::onRetryStart)
+        .onMessageEquals(Stop.INSTANCE, Behaviors::stopped)
         .onSignal(PostStop.class, s -> onPostStop())
         .build();
   }

@@ -161,6 +161,25 @@ class WalRedoPoolTest {
     assertEquals(restartsBefore, status(0).restarts() + status(1).restarts());
   }
 
+  @Test
+  void aStoppedPoolEndsItsProcesses() throws Exception {
+    WalRedoPool small = WalRedoPool.spawn(kit.kit().system(), new WalRedoPoolSettings(1, root.resolve("stopped"), PostgresFixture.BIN_DIR,
+        OsUser.name(), Duration.ofSeconds(60)));
+    TestProbe<WalRedoWorker.Status> probe = kit.kit().createTestProbe();
+    long pid = probe.awaitAssert(REPLY, () -> {
+      small.workers().get(0).tell(new WalRedoWorker.GetStatus(probe.ref()));
+      long p = probe.receiveMessage().pid();
+      assertTrue(p > 0, "started");
+      return p;
+    });
+    small.stop();
+    probe.expectTerminated(small.workers().get(0), REPLY);
+    probe.awaitAssert(REPLY, () -> {
+      assertFalse(ProcessHandle.of(pid).map(ProcessHandle::isAlive).orElse(false), "postgres pid " + pid + " has exited");
+      return null;
+    });
+  }
+
   /** Rebuilds every block of a relation's main fork through the pool, eight at a time, and compares. */
   private static int compare(String name, UnaryOperator<byte[]> mask, List<String> mismatches) throws Exception {
     RedoWorkload.Relation rel = source.relation(name);
