@@ -12,7 +12,9 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
@@ -27,11 +29,15 @@ import wire.redo.RedoRequest;
 
 /**
  * Owns one WAL redo process (pageserver.md §5.3). Requests queue here and go to the process in
- * pipelined batches, one batch at a time, on the blocking dispatcher. When the process dies, hangs
- * past the timeout or breaks the protocol, a new one is started on the same work directory and
- * every request that was in it is tried once more, alone, so that one poisonous request cannot take
- * the others down twice; a request whose second process dies too fails with
- * {@link RedoProcessFailed}. A request the process refuses ({@code RedoFailed}) is not retried.
+ * pipelined batches on the blocking dispatcher. Two batches may be out at once: the second waits
+ * on the process's lock and starts the moment the first is done, so the process does not idle
+ * while the first batch's answers travel back through this actor.
+ *
+ * <p>When the process dies, hangs past the timeout or breaks the protocol, a new one is started on
+ * the same work directory and every request that was in it is tried once more, alone, so that one
+ * poisonous request cannot take the others down twice; a request whose second process dies too
+ * fails with {@link RedoProcessFailed}. A batch that never reached the dead process goes back to
+ * the queue as it was. A request the process refuses ({@code RedoFailed}) is not retried.
  */
 public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command> {
   public sealed interface Command {}
@@ -61,9 +67,10 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
 
   private record StartFailed(RedoProcessFailed error) implements Command {}
 
-  private record Applied(List<RedoResult> results) implements Command {}
+  private record Applied(long batch, List<RedoResult> results) implements Command {}
 
-  private record Died(RedoProcessFailed error) implements Command {}
+  /** The batch's process failed; {@code sent} is false when the batch found it dead and never used it. */
+  private record Died(long batch, WalRedoProcess process, RedoProcessFailed error, boolean sent) implements Command {}
 
   private enum RetryStart implements Command { INSTANCE }
 
@@ -73,6 +80,8 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
   static final int MAX_BATCH = 128;
   /** Tries per request on a process that dies under it: the first, and one on a new process. */
   static final int MAX_ATTEMPTS = 2;
+  /** Batches out at once: one in the process, one ready behind it. */
+  static final int MAX_BATCHES_OUT = 2;
   private static final Duration FIRST_BACKOFF = Duration.ofSeconds(1);
   private static final Duration MAX_BACKOFF = Duration.ofSeconds(30);
 
@@ -84,7 +93,9 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
   /** The process as seen by the futures that start it, so that a worker stopped meanwhile closes it. */
   private final AtomicReference<WalRedoProcess> owned = new AtomicReference<>();
   private volatile boolean stopped;
-  private List<Pending> inFlight = List.of();
+  /** The batches out, by number; they may finish in either order. */
+  private final Map<Long, List<Pending>> inFlight = new LinkedHashMap<>();
+  private long nextBatch;
   private WalRedoProcess process;
   private long pid;
   private boolean starting;
@@ -128,7 +139,7 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
   }
 
   private Behavior<Command> onGetStatus(GetStatus g) {
-    g.replyTo().tell(new Status(id, pid, queue.size(), inFlight.size(), served, restarts));
+    g.replyTo().tell(new Status(id, pid, queue.size(), inFlightCount(), served, restarts));
     return this;
   }
 
@@ -180,59 +191,77 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
     return this;
   }
 
-  /** Sends the next batch when the process is up and idle. A retried request travels alone. */
+  /** Sends batches while the process is up and fewer than two are out. A retried request travels alone. */
   private void dispatch() {
-    if (process == null || !inFlight.isEmpty() || queue.isEmpty()) return;
-    List<Pending> batch = new ArrayList<>();
-    if (queue.peekFirst().attempts() > 0) {
-      batch.add(queue.pollFirst());
-    } else {
-      while (!queue.isEmpty() && queue.peekFirst().attempts() == 0 && batch.size() < MAX_BATCH) batch.add(queue.pollFirst());
+    while (process != null && inFlight.size() < MAX_BATCHES_OUT && !queue.isEmpty()) {
+      List<Pending> batch = new ArrayList<>();
+      if (queue.peekFirst().attempts() > 0) {
+        batch.add(queue.pollFirst());
+      } else {
+        while (!queue.isEmpty() && queue.peekFirst().attempts() == 0 && batch.size() < MAX_BATCH) batch.add(queue.pollFirst());
+      }
+      send(nextBatch++, batch);
     }
-    inFlight = batch;
+  }
+
+  private void send(long number, List<Pending> batch) {
+    inFlight.put(number, batch);
     WalRedoProcess p = process;
+    long processPid = pid;
     List<RedoRequest> requests = batch.stream().map(Pending::request).toList();
-    CompletableFuture<List<RedoResult>> f = CompletableFuture.supplyAsync(() -> {
-      try {
-        return p.applyAll(requests);
-      } catch (RedoProcessFailed e) {
-        throw new CompletionException(e);
+    CompletableFuture<Command> f = CompletableFuture.supplyAsync(() -> {
+      synchronized (p) {   // the process takes one caller at a time; the next batch waits here
+        if (!p.isUsable()) {
+          return new Died(number, p, new RedoProcessFailed("walredo process pid=" + processPid + " is gone", null), false);
+        }
+        try {
+          return new Applied(number, p.applyAll(requests));
+        } catch (RedoProcessFailed e) {
+          return new Died(number, p, e, true);
+        }
       }
     }, blocking);
-    getContext().pipeToSelf(f, (results, err) -> results != null ? new Applied(results) : new Died(processFailure(err)));
+    getContext().pipeToSelf(f, (done, err) -> done != null ? done : new Died(number, p, processFailure(err), true));
   }
 
   private Behavior<Command> onApplied(Applied a) {
-    for (int i = 0; i < inFlight.size(); i++) {
+    List<Pending> batch = inFlight.remove(a.batch());
+    for (int i = 0; i < batch.size(); i++) {
       RedoResult r = a.results().get(i);
       Reply reply = r instanceof RedoResult.Failed failed ? new Failed(failed.error()) : new Rebuilt(((RedoResult.Page) r).bytes());
-      inFlight.get(i).replyTo().tell(reply);
+      batch.get(i).replyTo().tell(reply);
     }
-    served += inFlight.size();
-    inFlight = List.of();
+    served += batch.size();
     dispatch();
     return this;
   }
 
   private Behavior<Command> onDied(Died d) {
-    getContext().getLog().warn("walredo worker={} process pid={} failed with {} request(s) in it, starting a new one: {}", id, pid,
-        inFlight.size(), firstLine(d.error().getMessage()));
-    WalRedoProcess dead = process;
-    process = null;
-    pid = 0;
-    if (dead != null && owned.compareAndSet(dead, null)) closeQuietly(dead);
+    List<Pending> batch = inFlight.remove(d.batch());
+    if (d.process() == process) {   // the first news of this death: replace the process
+      getContext().getLog().warn("walredo worker={} process pid={} failed, starting a new one: {}", id, pid, firstLine(d.error().getMessage()));
+      process = null;
+      pid = 0;
+      if (owned.compareAndSet(d.process(), null)) closeQuietly(d.process());
+      start();
+    }
     List<Pending> retry = new ArrayList<>();
-    for (Pending p : inFlight) {
-      if (p.attempts() + 1 < MAX_ATTEMPTS) {
+    for (Pending p : batch) {
+      if (!d.sent()) {
+        retry.add(p);
+      } else if (p.attempts() + 1 < MAX_ATTEMPTS) {
         retry.add(new Pending(p.request(), p.replyTo(), p.attempts() + 1));
       } else {
         p.replyTo().tell(new Failed(d.error()));
       }
     }
     for (int i = retry.size() - 1; i >= 0; i--) queue.addFirst(retry.get(i));
-    inFlight = List.of();
-    start();
+    dispatch();   // a no-op while the new process starts; needed when it already runs
     return this;
+  }
+
+  private int inFlightCount() {
+    return inFlight.values().stream().mapToInt(List::size).sum();
   }
 
   private Behavior<Command> onPostStop() {
@@ -240,7 +269,7 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
     WalRedoProcess p = owned.getAndSet(null);
     if (p != null) closeQuietly(p);
     RedoProcessFailed gone = new RedoProcessFailed("walredo worker " + id + " stopped", null);
-    for (Pending q : inFlight) q.replyTo().tell(new Failed(gone));
+    for (List<Pending> batch : inFlight.values()) for (Pending q : batch) q.replyTo().tell(new Failed(gone));
     for (Pending q : queue) q.replyTo().tell(new Failed(gone));
     return this;
   }
