@@ -19,6 +19,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import store.redo.RedoException;
 import store.redo.RedoProcessFailed;
@@ -29,9 +31,9 @@ import wire.redo.RedoRequest;
 
 /**
  * Owns one WAL redo process (pageserver.md §5.3). Requests queue here and go to the process in
- * pipelined batches on the blocking dispatcher. Two batches may be out at once: the second waits
- * on the process's lock and starts the moment the first is done, so the process does not idle
- * while the first batch's answers travel back through this actor.
+ * pipelined batches. One pump task at a time on the blocking dispatcher applies them, and up to two
+ * batches are out: while one is in the process the next is ready, and the pump goes straight on to
+ * it, so the process does not idle while answers travel back through this actor.
  *
  * <p>When the process dies, hangs past the timeout or breaks the protocol, a new one is started on
  * the same work directory and every request that was in it is tried once more, alone, so that one
@@ -76,6 +78,9 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
 
   private record Pending(RedoRequest request, ActorRef<Reply> replyTo, int attempts) {}
 
+  /** A batch handed to the pump, with the process it is meant for. */
+  private record Batch(long number, WalRedoProcess process, long pid, List<RedoRequest> requests) {}
+
   /** Requests per pipelined batch: enough to keep the process busy, few enough to stay fair. */
   static final int MAX_BATCH = 128;
   /** Tries per request on a process that dies under it: the first, and one on a new process. */
@@ -95,6 +100,10 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
   private volatile boolean stopped;
   /** The batches out, by number; they may finish in either order. */
   private final Map<Long, List<Pending>> inFlight = new LinkedHashMap<>();
+  /** Batches sent and not yet taken by the pump: the one channel between this actor and the pump. */
+  private final ConcurrentLinkedQueue<Batch> ready = new ConcurrentLinkedQueue<>();
+  private final AtomicBoolean pumping = new AtomicBoolean();
+  private final ActorRef<Command> self;
   private long nextBatch;
   private WalRedoProcess process;
   private long pid;
@@ -114,6 +123,7 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
     this.settings = settings;
     this.timers = timers;
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+    this.self = ctx.getSelf();
     start();
   }
 
@@ -206,22 +216,44 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
 
   private void send(long number, List<Pending> batch) {
     inFlight.put(number, batch);
-    WalRedoProcess p = process;
-    long processPid = pid;
-    List<RedoRequest> requests = batch.stream().map(Pending::request).toList();
-    CompletableFuture<Command> f = CompletableFuture.supplyAsync(() -> {
-      synchronized (p) {   // the process takes one caller at a time; the next batch waits here
-        if (!p.isUsable()) {
-          return new Died(number, p, new RedoProcessFailed("walredo process pid=" + processPid + " is gone", null), false);
-        }
-        try {
-          return new Applied(number, p.applyAll(requests));
-        } catch (RedoProcessFailed e) {
-          return new Died(number, p, e, true);
-        }
+    ready.offer(new Batch(number, process, pid, batch.stream().map(Pending::request).toList()));
+    if (pumping.compareAndSet(false, true)) {
+      try {
+        blocking.execute(this::pump);
+      } catch (RejectedExecutionException e) {
+        pumping.set(false);   // the system is shutting down; the batch fails when this actor stops
       }
-    }, blocking);
-    getContext().pipeToSelf(f, (done, err) -> done != null ? done : new Died(number, p, processFailure(err), true));
+    }
+  }
+
+  /**
+   * Runs on the blocking dispatcher, never two at once: applies ready batches one after another
+   * and tells this actor how each went. Touches only {@code ready}, {@code pumping} and {@code self}.
+   */
+  private void pump() {
+    while (true) {
+      Batch b = ready.poll();
+      if (b == null) {
+        pumping.set(false);
+        // A batch offered between the poll and the flag finds pumping still set: take it here.
+        if (ready.isEmpty() || !pumping.compareAndSet(false, true)) return;
+        continue;
+      }
+      self.tell(apply(b));
+    }
+  }
+
+  private Command apply(Batch b) {
+    if (!b.process().isUsable()) {
+      return new Died(b.number(), b.process(), new RedoProcessFailed("walredo process pid=" + b.pid() + " is gone", null), false);
+    }
+    try {
+      return new Applied(b.number(), b.process().applyAll(b.requests()));
+    } catch (RedoProcessFailed e) {
+      return new Died(b.number(), b.process(), e, true);
+    } catch (RuntimeException e) {
+      return new Died(b.number(), b.process(), processFailure(e), true);
+    }
   }
 
   private Behavior<Command> onApplied(Applied a) {
@@ -266,6 +298,7 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
 
   private Behavior<Command> onPostStop() {
     stopped = true;
+    ready.clear();
     WalRedoProcess p = owned.getAndSet(null);
     if (p != null) closeQuietly(p);
     RedoProcessFailed gone = new RedoProcessFailed("walredo worker " + id + " stopped", null);
