@@ -98,7 +98,7 @@ public final class WalRedoBench {
   }
 
   /** One request per heap page: its whole history, which starts with the INSERT+INIT that created it. */
-  private static List<RedoRequest> histories(Path pgWal, Lsn start, Lsn end, RelFileNode rel) throws Exception {
+  static List<RedoRequest> histories(Path pgWal, Lsn start, Lsn end, RelFileNode rel) throws Exception {
     long seg = Lsn.DEFAULT_SEGMENT_SIZE;
     WalDecoder decoder = WalDecoder.startingAt(Lsn.of(start.value() / seg * seg), seg).skipRecordsBefore(start);
     Map<Integer, List<RedoRecord>> byBlock = new TreeMap<>();
@@ -119,7 +119,7 @@ public final class WalRedoBench {
   }
 
   /** Every page must carry the end LSN of its last record. */
-  private static void check(List<RedoResult> results, List<RedoRequest> requests) throws Exception {
+  static void check(List<RedoResult> results, List<RedoRequest> requests) throws Exception {
     for (int i = 0; i < results.size(); i++) {
       ByteBuffer page = ByteBuffer.wrap(results.get(i).pageOrThrow()).order(ByteOrder.LITTLE_ENDIAN);
       long lsn = (Integer.toUnsignedLong(page.getInt(0)) << 32) | Integer.toUnsignedLong(page.getInt(4));
@@ -132,7 +132,7 @@ public final class WalRedoBench {
     return ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO);
   }
 
-  private static Lsn lsn(Statement st, String sql) throws Exception {
+  static Lsn lsn(Statement st, String sql) throws Exception {
     try (ResultSet rs = st.executeQuery(sql)) {
       rs.next();
       return Lsn.parse(rs.getString(1));

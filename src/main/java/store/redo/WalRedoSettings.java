@@ -24,6 +24,11 @@ public record WalRedoSettings(Path binDir, String osUser, Path workDir, Duration
     if (timeout.isNegative() || timeout.isZero()) throw new IllegalArgumentException("timeout must be positive, got " + timeout);
   }
 
+  /** The default of {@code strata.postgres.os-user}: the current user; {@code strata} when that is root. */
+  public static String defaultOsUser() {
+    return RunAs.defaultUser();
+  }
+
   public static WalRedoSettings defaults(Path workDir) {
     return new WalRedoSettings(DEFAULT_BIN_DIR, RunAs.defaultUser(), workDir, DEFAULT_TIMEOUT);
   }

@@ -14,13 +14,13 @@ import wire.xlog.WalRecord;
  * history"): every record that references the block, from the last one that restores a full-page
  * image of it or initialises it.
  */
-final class PageHistory {
+public final class PageHistory {
   /** Heap blocks per visibility map page: (8192 - 24) bytes of 4 heap blocks each. */
   static final int HEAP_BLOCKS_PER_VM_PAGE = (8192 - 24) * 4;
 
   private PageHistory() {}
 
-  static List<RedoRecord> of(List<WalRecord> wal, RelFileNode rel, int fork, int blkno) {
+  public static List<RedoRecord> of(List<WalRecord> wal, RelFileNode rel, int fork, int blkno) {
     return from(wal, rel, fork, blkno, false);
   }
 
@@ -48,7 +48,7 @@ final class PageHistory {
     return out;
   }
 
-  static BlockRef reference(WalRecord r, RelFileNode rel, int fork, int blkno) {
+  public static BlockRef reference(WalRecord r, RelFileNode rel, int fork, int blkno) {
     for (BlockRef b : r.blocks()) {
       if (b.rel().equals(rel) && b.forkNumber() == fork && b.blockNumber() == blkno) return b;
     }

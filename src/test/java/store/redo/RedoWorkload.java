@@ -25,32 +25,32 @@ import wire.xlog.WalRecord;
  * CHECKPOINT, and returns the WAL it wrote, decoded, together with the data files of the named
  * relations as they were after the checkpoint.
  */
-final class RedoWorkload {
+public final class RedoWorkload {
   /** A relation's identity and its main and VM forks as read from disk (vm is empty when absent). */
-  record Relation(RelFileNode node, byte[] main, byte[] vm) {
-    int blocks() {
+  public record Relation(RelFileNode node, byte[] main, byte[] vm) {
+    public int blocks() {
       return main.length / PageMasking.PAGE;
     }
 
-    byte[] block(byte[] fork, int blkno) {
+    public byte[] block(byte[] fork, int blkno) {
       byte[] page = new byte[PageMasking.PAGE];
       System.arraycopy(fork, blkno * PageMasking.PAGE, page, 0, PageMasking.PAGE);
       return page;
     }
   }
 
-  record Result(List<WalRecord> wal, Map<String, Relation> relations) {
-    Relation relation(String name) {
+  public record Result(List<WalRecord> wal, Map<String, Relation> relations) {
+    public Relation relation(String name) {
       return relations.get(name);
     }
   }
 
   /** A statement that is run through COPY FROM STDIN with the given rows. */
-  record Copy(String sql, String rows) {}
+  public record Copy(String sql, String rows) {}
 
   private RedoWorkload() {}
 
-  static Result run(List<Object> statements, List<String> relationNames) throws SQLException, IOException, wire.xlog.WalFormatException {
+  public static Result run(List<Object> statements, List<String> relationNames) throws SQLException, IOException, wire.xlog.WalFormatException {
     try (PostgresFixture pg = PostgresFixture.builder()
         .set("wal_level", "replica")
         .set("full_page_writes", "on")

@@ -1,0 +1,95 @@
+package bench;
+
+import actors.pageserver.WalRedoPool;
+import actors.pageserver.WalRedoPoolSettings;
+import akka.actor.typed.ActorSystem;
+import akka.actor.typed.javadsl.Behaviors;
+import com.typesafe.config.ConfigFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.ResultSet;
+import java.sql.Statement;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import store.redo.RedoResult;
+import testkit.OsUser;
+import testkit.PostgresFixture;
+import testkit.TempDirs;
+import wire.pgdata.RelFileNode;
+import wire.redo.RedoRequest;
+import wire.xlog.Lsn;
+
+/**
+ * WAL redo throughput through {@link WalRedoPool}: the heap-insert stream of {@link WalRedoBench}
+ * (one INSERT record per row, every page's full history as one request), all pages submitted at
+ * once and answered by the pool's workers, for each pool size given. Not part of the test suite:
+ *
+ * <pre>
+ * mvn -B -q -o test-compile exec:java -Dexec.mainClass=bench.RedoPoolBench -Dexec.classpathScope=test [-Dexec.args="ROWS WORKERS,…"]
+ * </pre>
+ * Defaults: 300000 rows, pools of 1 and 2 workers.
+ */
+public final class RedoPoolBench {
+  private static final int RUNS = 3;
+  private static final int PASSES = 4;
+
+  public static void main(String[] args) throws Exception {
+    int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
+    int[] sizes = args.length > 1 ? Arrays.stream(args[1].split(",")).mapToInt(Integer::parseInt).toArray() : new int[] {1, 2};
+    Path root = Files.createTempDirectory("strata-redo-pool-bench-");
+    OsUser.own(root);
+    ActorSystem<Void> system = ActorSystem.create(Behaviors.empty(), "RedoPoolBench",
+        ConfigFactory.parseString("akka.actor.provider = local").withFallback(ConfigFactory.load()));
+    try (PostgresFixture pg = PostgresFixture.builder().set("wal_level", "replica").set("autovacuum", "off")
+        .set("wal_keep_size", "'4GB'").set("max_wal_size", "'4GB'").start();
+        Connection c = pg.connect(); Statement st = c.createStatement()) {
+      st.execute("create table b (id int, v text)");
+      st.execute("checkpoint");
+      Lsn start = WalRedoBench.lsn(st, "select pg_current_wal_insert_lsn()");
+      st.execute("insert into b select g, md5(g::text) from generate_series(1, " + rows + ") g");
+      Lsn end = WalRedoBench.lsn(st, "select pg_current_wal_flush_lsn()");
+      RelFileNode rel;
+      try (ResultSet rs = st.executeQuery("select d.dattablespace::int8, d.oid::int8, pg_relation_filenode('b')::int8 "
+          + "from pg_database d where d.datname = current_database()")) {
+        rs.next();
+        rel = new RelFileNode((int) rs.getLong(1), (int) rs.getLong(2), (int) rs.getLong(3));
+      }
+      List<RedoRequest> requests = WalRedoBench.histories(pg.dataDir().resolve("pg_wal"), start, end, rel);
+      long records = requests.stream().mapToLong(r -> r.records().size()).sum();
+      System.out.printf("heap-insert stream: %d rows, %d pages, %d records%n", rows, requests.size(), records);
+
+      for (int size : sizes) {
+        WalRedoPool pool = WalRedoPool.spawn(system, new WalRedoPoolSettings(size, root.resolve("pool-" + size), PostgresFixture.BIN_DIR,
+            OsUser.name(), Duration.ofSeconds(60)));
+        redoAll(pool, requests);   // warm-up: processes started, JIT warm, every page checked
+        for (int run = 1; run <= RUNS; run++) {
+          long t0 = System.nanoTime();
+          for (int pass = 0; pass < PASSES; pass++) redoAll(pool, requests);
+          double seconds = (System.nanoTime() - t0) / 1e9;
+          long n = records * PASSES;
+          System.out.printf("pool of %d: run %d: %d records in %.3f s: %.0f records/s, %.0f pages/s%n",
+              size, run, n, seconds, n / seconds, requests.size() * PASSES / seconds);
+        }
+        pool.stop();
+      }
+    } finally {
+      system.terminate();
+      system.getWhenTerminated().toCompletableFuture().get(60, TimeUnit.SECONDS);
+      TempDirs.delete(root);
+    }
+  }
+
+  /** Every page through the pool at once; each must come back with its last record's LSN. */
+  private static void redoAll(WalRedoPool pool, List<RedoRequest> requests) throws Exception {
+    List<CompletableFuture<byte[]>> pages = new ArrayList<>(requests.size());
+    for (RedoRequest r : requests) pages.add(pool.redo(r).toCompletableFuture());
+    List<RedoResult> results = new ArrayList<>(pages.size());
+    for (CompletableFuture<byte[]> p : pages) results.add(new RedoResult.Page(p.get(5, TimeUnit.MINUTES)));
+    WalRedoBench.check(results, requests);
+  }
+}
