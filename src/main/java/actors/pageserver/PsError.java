@@ -64,7 +64,10 @@ public enum PsError {
     if (e instanceof Failure f) return f;
     if (e instanceof LsnWaiter.LsnTimeout) return LSN_TIMEOUT.failure(e.getMessage());
     if (e instanceof store.pgdatadir.Datadir.NoSuchRelation) return NO_SUCH_RELATION.failure(e.getMessage());
-    if (e instanceof store.redo.RedoException) return REDO_FAILED.failure(e.getMessage());
+    if (e instanceof store.redo.RedoException || e instanceof store.redo.ReconstructFailed
+        || e.getCause() instanceof store.redo.ReconstructFailed) {
+      return REDO_FAILED.failure(e.getMessage());
+    }
     return STORAGE.failure(e.getClass().getSimpleName() + ": " + e.getMessage());
   }
 }

@@ -143,12 +143,8 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
 
   /** Stores values and makes everything up to the record ending at {@code end} visible to readers. */
   private void store(java.util.List<store.layer.KeyValue> values, long end, long prev) {
-    try {
-      if (!values.isEmpty()) layers.put(values);
-      if (Long.compareUnsigned(end, layers.lastRecordLsn()) > 0) layers.advance(end, prev);
-    } catch (IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
+    if (!values.isEmpty()) layers.put(values);
+    if (Long.compareUnsigned(end, layers.lastRecordLsn()) > 0) layers.advance(end, prev);
     lsns.advance(layers.lastRecordLsn());
     publish();
   }

@@ -2,7 +2,6 @@ package actors.pageserver;
 
 import actors.safekeeper.TimelineId;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -12,6 +11,7 @@ import store.layer.ValueHistory;
 import store.pgdatadir.Datadir;
 import store.pgdatadir.PageReader;
 import store.redo.PageReconstructor;
+import store.redo.ReconstructFailed;
 import wire.keyspace.Key;
 import wire.keyspace.Value;
 import wire.xlog.Lsn;
@@ -71,14 +71,19 @@ public final class TimelineHandle implements PageReader {
 
   /** A key materialized at an LSN, on the blocking executor (lookups may fault in pages; redo waits on a worker). */
   public CompletionStage<byte[]> getAsync(Key key, long lsn) {
-    ValueHistory h = layers.history(key, lsn);
+    ValueHistory h;
+    try {
+      h = layers.history(key, lsn);
+    } catch (IOException e) {
+      return CompletableFuture.failedFuture(e);
+    }
     if (h.isImage()) return CompletableFuture.completedFuture(((Value.Image) h.newestFirst().get(0).value()).bytes());
     if (h.isEmpty()) return CompletableFuture.completedFuture(null);
     return CompletableFuture.supplyAsync(() -> {
       try {
         return reconstructor.reconstruct(h);
-      } catch (IOException e) {
-        throw new UncheckedIOException(e);
+      } catch (ReconstructFailed e) {
+        throw new java.util.concurrent.CompletionException(e);
       }
     }, blocking);
   }
@@ -89,7 +94,11 @@ public final class TimelineHandle implements PageReader {
     ValueHistory h = layers.history(key, lsn);
     if (h.isEmpty()) return null;
     if (h.isImage()) return ((Value.Image) h.newestFirst().get(0).value()).bytes();
-    return reconstructor.reconstruct(h);
+    try {
+      return reconstructor.reconstruct(h);
+    } catch (ReconstructFailed e) {
+      throw new IOException(e.getMessage(), e);
+    }
   }
 
   /**
