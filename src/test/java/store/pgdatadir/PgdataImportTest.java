@@ -137,6 +137,49 @@ class PgdataImportTest {
     assertTrue(store.data.get(Key.checkpoint()).lastEntry().getValue() instanceof Value.Image);
   }
 
+  /**
+   * A relation past 1 GiB: a full first segment (sparse) and a second one. Its pages stream through
+   * in batches of the configured size; none is kept. A missing middle segment is refused.
+   */
+  @Test
+  void relationsLargerThanOneSegmentAreStreamedInBatches(@TempDir Path tmp) throws Exception {
+    Path copy = copyDataDir(tmp.resolve("pgdata"));
+    try (java.io.RandomAccessFile f = new java.io.RandomAccessFile(copy.resolve("base/5/99999").toFile(), "rw")) {
+      f.setLength(RelFilePath.BLOCKS_PER_SEGMENT * 8192L);
+    }
+    Files.write(copy.resolve("base/5/99999.1"), new byte[2 * 8192]);
+    RelTag big = new RelTag(RelTag.DEFAULT_TABLESPACE_OID, 5, 99999, wire.pgdata.ForkNumber.MAIN);
+    long[] seen = new long[3]; // pages of the big relation, largest batch in bytes, its size value
+    new PgdataImport(copy, false).batchBytes(1 << 20).run(batch -> {
+      long bytes = 0;
+      for (store.layer.KeyValue kv : batch) {
+        bytes += ((Value.Image) kv.value()).bytes().length;
+        if (kv.key().isRelBlock() && kv.key().relTag().equals(big)) seen[0]++;
+        if (kv.key().equals(Key.relSize(big))) seen[2] = wire.keyspace.Directories.decodeSize(((Value.Image) kv.value()).bytes());
+      }
+      seen[1] = Math.max(seen[1], bytes);
+    });
+    assertEquals(RelFilePath.BLOCKS_PER_SEGMENT + 2, seen[0]);
+    assertEquals(RelFilePath.BLOCKS_PER_SEGMENT + 2, seen[2]);
+    assertTrue(seen[1] <= (1 << 20) + 8192, "largest batch " + seen[1] + " bytes");
+
+    Files.move(copy.resolve("base/5/99999.1"), copy.resolve("base/5/99999.2"));
+    ImportRefused e = assertThrows(ImportRefused.class, () -> new PgdataImport(copy, false).run(kv -> {}));
+    assertEquals(ImportRefused.Reason.CORRUPT, e.reason());
+    assertTrue(e.getMessage().contains("base/5/99999.1 is missing but segment 2 exists"), e.getMessage());
+  }
+
+  private static Path copyDataDir(Path to) throws Exception {
+    try (java.util.stream.Stream<Path> files = Files.walk(pg.dataDir())) {
+      for (Path f : files.toList()) {
+        Path target = to.resolve(pg.dataDir().relativize(f).toString());
+        if (Files.isDirectory(f)) Files.createDirectories(target);
+        else Files.copy(f, target);
+      }
+    }
+    return to;
+  }
+
   // --- refusals: a data directory with only PG_VERSION and pg_control is enough to reach each check ---
 
   @Test

@@ -212,4 +212,66 @@ class WalIngestTest {
     assertTrue(now().get(Key.relDir(1663, 16400)) != null && now().relDirectory(1663, 16400).rels().isEmpty());
     assertInstanceOf(Value.Image.class, store.data.get(Key.relmap(1663, 16400)).lastEntry().getValue());
   }
+
+  @Test
+  void anFpiRecordStoresThePageWithItsHoleZeroedAndTheEndLsnAndZeroPagesBeforeIt() throws Exception {
+    byte[] page = new byte[8192];
+    java.util.Arrays.fill(page, (byte) 7);
+    ByteBuffer.wrap(page).order(ByteOrder.LITTLE_ENDIAN).putLong(0, 0).putShort(12, (short) 28).putShort(14, (short) 8000);
+    Lsn start = Lsn.of(lsn), end = Lsn.of(lsn + 0x2010);
+    WalRecord r = new RecordWithBlocks().image(HEAP, 3, page, 28, 8000 - 28).build(RmgrId.XLOG.id(), 0xB0, 0, new byte[0], start, end);
+    ingest.ingest(r, m);
+    store.accept(m.drain());
+    byte[] expected = page.clone();
+    java.util.Arrays.fill(expected, 28, 8000, (byte) 0);
+    WalIngest.PageHeader.setLsn(expected, end.value());
+    Datadir d = store.at(end);
+    assertArrayEquals(expected, d.get(Key.relBlock(HEAP, 3)));
+    assertEquals(end.value(), WalIngest.PageHeader.lsn(d.get(Key.relBlock(HEAP, 3))));
+    assertEquals(4, d.relSizeOrMinusOne(HEAP));
+    for (int b = 0; b < 3; b++) assertArrayEquals(new byte[8192], d.get(Key.relBlock(HEAP, b)), "block " + b);
+    assertEquals(4, ingest.logicalSizeBlocks());
+  }
+
+  @Test
+  void otherRecordsAreStoredWholeForEachBlockWithWillInitFromTheirFlags() throws Exception {
+    Lsn start = Lsn.of(lsn), end = Lsn.of(lsn + 0x48);
+    // HEAP INSERT + INIT_PAGE, BKPBLOCK_WILL_INIT; xl_heap_insert {offnum 1, flags 0}
+    WalRecord r = new RecordWithBlocks().block(HEAP, 0, 0x40).block(HEAP.withFork(ForkNumber.FSM), 2, 0)
+        .build(RmgrId.HEAP.id(), 0x80, 900, new byte[] {1, 0, 0}, start, end);
+    ingest.ingest(r, m);
+    store.accept(m.drain());
+    Value.PgRecord heap = (Value.PgRecord) store.data.get(Key.relBlock(HEAP, 0)).get(end.value());
+    assertTrue(heap.willInit());
+    assertEquals(start.value(), heap.startLsn());
+    assertEquals(end.value(), heap.endLsn());
+    assertArrayEquals(r.rawBytes(), heap.record());
+    assertFalse(((Value.PgRecord) store.data.get(Key.relBlock(HEAP.withFork(ForkNumber.FSM), 2)).get(end.value())).willInit());
+    assertEquals(3, store.at(end).relSizeOrMinusOne(HEAP.withFork(ForkNumber.FSM)), "created and extended by the reference");
+  }
+
+  @Test
+  void heapRecordsClearVisibilityBitsOnTheVmPagesOfTheirHeapPages() throws Exception {
+    RelTag vm = HEAP.withFork(ForkNumber.VM);
+    m.createRelation(HEAP, 70001);
+    m.createRelation(vm, 2);
+    store.accept(m.drain());
+    // UPDATE: block 0 the new page (VM page 1), block 1 the old page (VM page 0); flags at +7 clear both
+    byte[] update = le(14).putInt(0).putShort((short) 1).put((byte) 0).put((byte) 0x03).putInt(0).putShort((short) 2).array();
+    Lsn s1 = Lsn.of(lsn), e1 = Lsn.of(lsn + 0x60);
+    ingest.ingest(new RecordWithBlocks().block(HEAP, 40000, 0).block(HEAP, 5, 0).build(RmgrId.HEAP.id(), 0x20, 950, update, s1, e1), m);
+    // LOCK clears only ALL_FROZEN; INSERT into a heap page beyond the VM clears nothing
+    Lsn s2 = Lsn.of(e1.value()), e2 = Lsn.of(e1.value() + 0x40);
+    byte[] lock = le(8).putInt(950).putShort((short) 3).put((byte) 0).put((byte) 0x01).array();
+    ingest.ingest(new RecordWithBlocks().block(HEAP, 7, 0).build(RmgrId.HEAP.id(), 0x60, 950, lock, s2, e2), m);
+    Lsn s3 = Lsn.of(e2.value()), e3 = Lsn.of(e2.value() + 0x40);
+    ingest.ingest(new RecordWithBlocks().block(HEAP, 70000, 0).build(RmgrId.HEAP.id(), 0x00, 950, new byte[] {1, 0, 1}, s3, e3), m);
+    store.accept(m.drain());
+    assertEquals(new Value.ClearVmFlags(40000, -1, 3), store.data.get(Key.relBlock(vm, 1)).get(e1.value()));
+    assertEquals(new Value.ClearVmFlags(-1, 5, 3), store.data.get(Key.relBlock(vm, 0)).get(e1.value()));
+    assertEquals(new Value.ClearVmFlags(7, -1, 2), store.data.get(Key.relBlock(vm, 0)).get(e2.value()));
+    assertEquals(2, store.data.get(Key.relBlock(vm, 0)).size());
+    assertEquals(1, store.data.get(Key.relBlock(vm, 1)).size());
+    assertEquals(2, store.at(e3).relSizeOrMinusOne(vm), "a clear beyond the VM neither writes nor extends it");
+  }
 }
