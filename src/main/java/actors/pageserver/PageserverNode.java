@@ -33,6 +33,8 @@ public final class PageserverNode {
       PageserverSettings settings = PageserverSettings.from(node, ctx.getSystem().settings().config());
       PrometheusMeterRegistry metrics = Metrics.registry(ctx.getSystem());
       NodeStatus.get(ctx.getSystem()).report(Role.PAGESERVER, false, "loading tenants");
+      // Join the gossip at once (WalReceivers read it), so peers' replicators find ours.
+      akka.cluster.ddata.typed.javadsl.DistributedData.get(ctx.getSystem());
       Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
       PageserverRegistry registry = new PageserverRegistry();
       TimelineFactory factory = new TimelineFactory(ctx, settings, blocking);
