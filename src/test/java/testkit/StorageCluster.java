@@ -31,8 +31,14 @@ public final class StorageCluster implements AutoCloseable {
   private StrataProcess pageserver;
   private final HttpClient http = HttpClient.newHttpClient();
 
+  /** {@code root} is made traversable: redo and initdb run as the PostgreSQL OS user below it. */
   public StorageCluster(Path root) {
     this.root = root;
+    try {
+      java.nio.file.Files.setPosixFilePermissions(root, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
   }
 
   public StorageCluster start() {

@@ -52,7 +52,7 @@ final class TimelineFactory {
     this.settings = settings;
     this.blocking = blocking;
     var config = ctx.getSystem().settings().config();
-    this.redoPool = WalRedoPool.spawn(ctx, WalRedoPoolSettings.from(config, settings.dataDir()));
+    this.redoPool = WalRedoPool.spawn(ctx, WalRedoPoolSettings.from(config, settings.dataDir().getParent()));
     this.reconstructor = new PageReconstructor(redoPool);
     this.receiverSettings = WalReceiverSettings.from(config);
     this.layerSettings = new LayerSettings(settings.checkpointDistance(), settings.checkpointTimeout(),
