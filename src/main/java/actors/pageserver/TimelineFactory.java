@@ -46,12 +46,14 @@ final class TimelineFactory {
   private final PageReconstructor reconstructor;
   private final WalReceiverSettings receiverSettings;
   private final LayerSettings layerSettings;
+  private final Executor pageReads;
   private final Map<TimelineId, TimelineLayers> opened = new HashMap<>();
 
   TimelineFactory(ActorContext<?> ctx, PageserverSettings settings, Executor blocking) {
     this.settings = settings;
     this.blocking = blocking;
     var config = ctx.getSystem().settings().config();
+    this.pageReads = ctx.getSystem().dispatchers().lookup(akka.actor.typed.DispatcherSelector.fromConfig("strata.page-reads"));
     this.redoPool = WalRedoPool.spawn(ctx, WalRedoPoolSettings.from(config, settings.dataDir().getParent()));
     this.reconstructor = new PageReconstructor(redoPool);
     this.receiverSettings = WalReceiverSettings.from(config);
@@ -134,7 +136,7 @@ final class TimelineFactory {
     TimelineInfo info = new TimelineInfo(id.tenantId(), id.timelineId(), name, md.ancestorTimelineId(), md.ancestorLsn(),
         layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(), 0, md.initdbLsn(), md.latestGcCutoffLsn(),
         0, layers.physicalSize(), md.pgVersion(), "Active", Map.of());
-    TimelineHandle handle = new TimelineHandle(id, layers, lsns, reconstructor, blocking, settings.waitLsnTimeout(), recent, info);
+    TimelineHandle handle = new TimelineHandle(id, layers, lsns, reconstructor, pageReads, settings.waitLsnTimeout(), recent, info);
     WalIngest ingest = WalIngest.load(handle.datadir(layers.lastRecordLsn()));
     handle.publish(info.withLsns(layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(),
         ingest.logicalSizeBlocks() * 8192, layers.physicalSize()));

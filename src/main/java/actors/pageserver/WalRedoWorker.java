@@ -122,7 +122,7 @@ public final class WalRedoWorker extends AbstractBehavior<WalRedoWorker.Command>
     this.id = id;
     this.settings = settings;
     this.timers = timers;
-    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+    this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.walredo-io"));
     this.self = ctx.getSelf();
     start();
   }

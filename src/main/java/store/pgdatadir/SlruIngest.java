@@ -100,11 +100,20 @@ final class SlruIngest {
   }
 
   /** The offset on its offsets page, then the members, one value per members page (offsets wrap around). */
-  private static void createMultiXact(DatadirModification m, TrackedCheckpoint cp, MultiXactRecord.CreateId c) {
+  private static void createMultiXact(DatadirModification m, TrackedCheckpoint cp, MultiXactRecord.CreateId c) throws IOException {
     int offPage = MultiXactSlru.offsetsPage(c.mid());
-    m.put(Key.slruBlock(SlruKind.MULTIXACT_OFFSETS, Slru.segmentOf(offPage), Slru.pageInSegment(offPage)),
-        new Value.MultixactOffsetCreate(c.mid(), c.moff()));
     List<MultiXactRecord.Member> members = c.members();
+    // PostgreSQL (15.14+) also sets the next multixact's offset to the end of these members.
+    int next = c.mid() + 1 == 0 ? 1 : c.mid() + 1;
+    int nextOffset = c.moff() + members.size() == 0 ? 1 : c.moff() + members.size();
+    int nextPage = MultiXactSlru.offsetsPage(next);
+    m.put(Key.slruBlock(SlruKind.MULTIXACT_OFFSETS, Slru.segmentOf(offPage), Slru.pageInSegment(offPage)),
+        new Value.MultixactOffsetCreate(c.mid(), c.moff(), nextPage == offPage ? nextOffset : 0));
+    if (nextPage != offPage && m.slruSegmentSizeOrMinusOne(SlruKind.MULTIXACT_OFFSETS, Slru.segmentOf(nextPage))
+        > Slru.pageInSegment(nextPage)) {
+      m.put(Key.slruBlock(SlruKind.MULTIXACT_OFFSETS, Slru.segmentOf(nextPage), Slru.pageInSegment(nextPage)),
+          new Value.MultixactOffsetCreate(next, nextOffset));
+    }
     int offset = c.moff();
     int done = 0;
     while (done < members.size()) {

@@ -120,6 +120,8 @@ public final class NativeRedo {
           + ", not this one");
     }
     MultiXactSlru.setOffset(page, o.multi(), o.offset());
+    int next = o.multi() + 1 == 0 ? 1 : o.multi() + 1;   // multixact 0 is never used
+    if (o.nextOffset() != 0 && MultiXactSlru.offsetsPage(next) == pageno) MultiXactSlru.setOffset(page, next, o.nextOffset());
   }
 
   private static void multixactMembers(Key key, long lsn, byte[] page, Value.MultixactMembersCreate m) throws ReconstructFailed {

@@ -94,8 +94,15 @@ public sealed interface Value {
     }
   }
 
-  /** Sets a multixact's starting member offset on its offsets page. */
-  record MultixactOffsetCreate(int multi, int offset) implements Value {
+  /**
+   * Sets a multixact's starting member offset on its offsets page; a non-zero {@code nextOffset}
+   * also sets the following multixact's, when it is on the same page (PostgreSQL 15.14+ does both).
+   */
+  record MultixactOffsetCreate(int multi, int offset, int nextOffset) implements Value {
+    public MultixactOffsetCreate(int multi, int offset) {
+      this(multi, offset, 0);
+    }
+
     @Override
     public boolean willInit() {
       return false;

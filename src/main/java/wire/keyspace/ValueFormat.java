@@ -32,7 +32,7 @@ public final class ValueFormat {
       for (int x : c.xids()) b.putInt(x);
       return b.array();
     } else if (v instanceof Value.MultixactOffsetCreate m) {
-      return ByteBuffer.allocate(1 + 8).put(MULTI_OFFSET).putInt(m.multi()).putInt(m.offset()).array();
+      return ByteBuffer.allocate(1 + 12).put(MULTI_OFFSET).putInt(m.multi()).putInt(m.offset()).putInt(m.nextOffset()).array();
     } else if (v instanceof Value.MultixactMembersCreate m) {
       ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * m.xids().length).put(MULTI_MEMBERS).putInt(m.offset());
       for (int i = 0; i < m.xids().length; i++) b.putInt(m.xids()[i]).putInt(m.statuses()[i]);
@@ -66,7 +66,7 @@ public final class ValueFormat {
         case CLOG_ABORTED:
           return new Value.ClogSetAborted(ints(b));
         case MULTI_OFFSET:
-          return new Value.MultixactOffsetCreate(b.getInt(), b.getInt());
+          return new Value.MultixactOffsetCreate(b.getInt(), b.getInt(), b.getInt());
         case MULTI_MEMBERS: {
           int offset = b.getInt();
           if (b.remaining() % 8 != 0) throw new IllegalArgumentException("multixact members value has " + b.remaining() + " trailing bytes");
