@@ -1,5 +1,6 @@
 package app;
 
+import app.cli.EndpointCommand;
 import app.cli.NodeCommand;
 import app.cli.SyncSafekeepersCommand;
 import app.cli.TenantCommand;
@@ -19,7 +20,7 @@ import picocli.CommandLine.Command;
     versionProvider = StrataVersion.class,
     description = "Serverless PostgreSQL storage: safekeepers, pageserver and compute in one jar.",
     subcommands = {NodeCommand.class, WaldumpCommand.class, WalProposerCommand.class, SyncSafekeepersCommand.class,
-        TenantCommand.class, TimelineCommand.class})
+        TenantCommand.class, TimelineCommand.class, EndpointCommand.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

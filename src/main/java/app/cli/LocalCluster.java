@@ -33,6 +33,16 @@ final class LocalCluster {
     return config.hasPath(key) ? Optional.of(config.getString(key)) : Optional.empty();
   }
 
+  /** {@code port-offset}: added to every port of the local cluster (two clusters on one machine); 0 when unset. */
+  int portOffset() {
+    if (!config.hasPath("port-offset")) return 0;
+    try {
+      return config.getInt("port-offset");
+    } catch (com.typesafe.config.ConfigException e) {
+      throw new Failure("port-offset in " + home().resolve("config") + " must be a number: " + e.getMessage());
+    }
+  }
+
   /** The explicit value, else the config's, else a failure that says how to give it. */
   String require(String explicit, String key, String option) {
     if (explicit != null && !explicit.isEmpty()) return explicit;

@@ -23,8 +23,8 @@ public final class TenantCommand implements Runnable {
     @Option(names = "--pageserver", paramLabel = "URL", description = "Pageserver HTTP URL (default: from .strata/config).")
     String pageserver;
 
-    PageserverClient client() {
-      return new PageserverClient(LocalCluster.load().require(pageserver, "pageserver.http", "--pageserver"));
+    ServiceClient client() {
+      return ServiceClient.pageserver(LocalCluster.load().require(pageserver, "pageserver.http", "--pageserver"));
     }
   }
 
