@@ -10,7 +10,6 @@ import wire.keyspace.Value;
 import wire.pgdata.Clog;
 import wire.pgdata.ForkNumber;
 import wire.pgdata.MultiXactSlru;
-import wire.pgdata.PageHeader;
 import wire.pgdata.Slru;
 import wire.pgdata.VisibilityMap;
 
@@ -80,14 +79,11 @@ public final class NativeRedo {
         throw invalid(key, lsn, "ClearVmFlags heap block " + heap + " is on VM block " + VisibilityMap.mapBlock(heap) + ", not " + vmBlock);
       }
     }
-    boolean cleared = false;
+    // PostgreSQL's visibilitymap_clear leaves pd_lsn alone (clearing is not WAL-logged on the VM
+    // page), so the page keeps the LSN of the record that last set bits, as on a standby.
     for (long heap : heapBlocks) {
-      if (heap == -1) continue;
-      VisibilityMap.clear(page, heap, c.flags());
-      cleared = true;
+      if (heap != -1) VisibilityMap.clear(page, heap, c.flags());
     }
-    // A new (all-zero) page stays new: an LSN would make it look initialised.
-    if (cleared && !PageHeader.isNew(page)) PageHeader.setLsn(page, lsn);
   }
 
   private static void truncateVm(Key key, long lsn, byte[] page, Value.TruncateVm t) throws ReconstructFailed {
