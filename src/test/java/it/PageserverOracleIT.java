@@ -27,7 +27,8 @@ import wire.xlog.Lsn;
  * The pageserver against PostgreSQL itself: a vanilla primary and the pageserver start from the
  * same initdb (imported), the primary's WAL goes through the walproposer and three safekeepers to
  * the pageserver, and every relation page the pageserver returns must equal, after PostgreSQL's
- * masking, the page of a standby paused at three intermediate LSNs and at the end.
+ * masking, the page of a standby paused at three intermediate LSNs and at the end. The pageserver
+ * is killed (-9) and restarted in the middle of the workload.
  */
 @ExtendWith(ProcessLogs.class)
 class PageserverOracleIT {
@@ -53,7 +54,13 @@ class PageserverOracleIT {
 
       try (PausedStandby standby = PausedStandby.create(pg)) {
         Map<OracleWorkload.Phase, Lsn> ends = new EnumMap<>(OracleWorkload.Phase.class);
-        OracleWorkload.of(pg).runAll(e -> ends.put(e.phase(), e.lsn()));
+        OracleWorkload.of(pg).runAll(e -> {
+          ends.put(e.phase(), e.lsn());
+          // A crash in the middle of ingest: the restarted pageserver resumes from disk_consistent_lsn.
+          if (e.phase() == OracleWorkload.Phase.SUBTRANSACTIONS) cluster.crashAndRestartPageserver();
+          // A checkpoint before each later stop lets the paused standby make a restartpoint there.
+          if (e.phase() == OracleWorkload.Phase.MULTIXACTS || e.phase() == OracleWorkload.Phase.UNLOGGED) pg.psql("CHECKPOINT");
+        });
         pg.psql("CHECKPOINT");
         Lsn end = Lsn.parse(pg.psql("SELECT pg_current_wal_flush_lsn()").strip());
 

@@ -137,6 +137,19 @@ public final class PagestreamClient implements AutoCloseable {
     return out;
   }
 
+  /** Sends arbitrary bytes as one CopyData and returns the server's answer to it (tests of malformed input). */
+  public PagestreamResponse sendRaw(byte[] message) throws IOException {
+    conn.sendCopy(message);
+    BackendMessage m = nextSignificant(conn);
+    if (m instanceof ErrorResponse e) throw new ServerError("raw message refused: " + e.fields().message());
+    if (!(m instanceof CopyData d)) throw new IOException("expected CopyData, got " + m);
+    try {
+      return PagestreamResponse.decode(ByteBuffer.wrap(d.data()));
+    } catch (WireFormatException e) {
+      throw new IOException("bad response to a raw message: " + e.getMessage(), e);
+    }
+  }
+
   /** Sends one request without waiting; {@link #receive} returns the answers in order. */
   public void send(PagestreamRequest request) throws IOException {
     conn.sendCopy(request.encode());

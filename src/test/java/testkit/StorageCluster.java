@@ -30,6 +30,7 @@ public final class StorageCluster implements AutoCloseable {
   private final List<StrataProcess> safekeepers = new ArrayList<>();
   private StrataProcess pageserver;
   private final HttpClient http = HttpClient.newHttpClient();
+  private final Map<String, Object> pageserverConfig = new java.util.HashMap<>();
 
   /** {@code root} is made traversable: redo and initdb run as the PostgreSQL OS user below it. */
   public StorageCluster(Path root) {
@@ -39,6 +40,12 @@ public final class StorageCluster implements AutoCloseable {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
+  }
+
+  /** Extra config for the pageserver node, e.g. a short {@code strata.pageserver.wait-lsn-timeout}. */
+  public StorageCluster withPageserverConfig(String key, Object value) {
+    pageserverConfig.put(key, value);
+    return this;
   }
 
   public StorageCluster start() {
@@ -54,11 +61,20 @@ public final class StorageCluster implements AutoCloseable {
   }
 
   public StrataProcess startPageserver() {
-    pageserver = StrataProcess.start("pageserver", List.of("pageserver"), List.of(safekeepers.get(0).remotingPort()),
-        Map.of("strata.pageserver.pg-port", pageserverPgPort, "strata.pageserver.http-port", pageserverHttpPort,
-            "strata.data-dir", root.resolve("pageserver").toString()));
+    Map<String, Object> conf = new java.util.HashMap<>(pageserverConfig);
+    conf.put("strata.pageserver.pg-port", pageserverPgPort);
+    conf.put("strata.pageserver.http-port", pageserverHttpPort);
+    conf.put("strata.data-dir", root.resolve("pageserver").toString());
+    pageserver = StrataProcess.start("pageserver", List.of("pageserver"), List.of(safekeepers.get(0).remotingPort()), conf);
     pageserver.awaitReady(START);
     return pageserver;
+  }
+
+  /** kill -9 of the pageserver, then a new one on the same data dir and ports. */
+  public StrataProcess crashAndRestartPageserver() {
+    pageserver.kill();
+    pageserver.close();
+    return startPageserver();
   }
 
   public StrataProcess pageserver() {
