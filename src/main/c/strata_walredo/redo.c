@@ -34,6 +34,7 @@
  */
 #include "strata_walredo.h"
 
+#include "access/brin_xlog.h"
 #include "access/rmgr.h"
 #include "access/xact.h"
 #include "access/xlog.h"
@@ -412,6 +413,22 @@ forget_other_blocks(void)
 	}
 }
 
+/*
+ * BRIN insert and update redo reads block 0's number from its buffer to store it in the revmap
+ * (block 1), even when block 0 needs no redo. With the revmap page as the target, block 0 must
+ * come back as a valid buffer: a page whose LSN is past the record makes it BLK_DONE.
+ */
+static bool
+needs_done_buffer(int block_id)
+{
+	uint8		op;
+
+	if (block_id != 0 || XLogRecGetRmid(reader) != RM_BRIN_ID)
+		return false;
+	op = XLogRecGetInfo(reader) & XLOG_BRIN_OPMASK;
+	return op == XLOG_BRIN_INSERT || op == XLOG_BRIN_UPDATE;
+}
+
 static void
 apply_step(void *arg)
 {
@@ -425,6 +442,7 @@ apply_step(void *arg)
 	 * segment files on the way to a block beyond 1 GB. A zeroed, clean buffer
 	 * gives redo the same "new page" without touching the file.
 	 */
+	reader->record = decoded;
 	for (int i = 0; i <= decoded->max_block_id; i++)
 	{
 		DecodedBkpBlock *blk = &decoded->blocks[i];
@@ -436,11 +454,17 @@ apply_step(void *arg)
 			continue;
 		buf = ReadBufferWithoutRelcache(blk->rnode, blk->forknum, blk->blkno,
 										RBM_ZERO_AND_LOCK, NULL, true);
+		if (needs_done_buffer(i))
+		{
+			Page		page = BufferGetPage(buf);
+
+			PageInit(page, BLCKSZ, 0);
+			PageSetLSN(page, reader->EndRecPtr);
+		}
 		LockBuffer(buf, BUFFER_LOCK_UNLOCK);
 		ReleaseBuffer(buf);
 	}
 
-	reader->record = decoded;
 	RmgrTable[plan->rmid].rm_redo(reader);
 	reader->record = NULL;
 
