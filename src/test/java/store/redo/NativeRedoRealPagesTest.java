@@ -149,7 +149,7 @@ class NativeRedoRealPagesTest {
       // (RecordNewMultiXact), skipping multixact 0 and offset 0; ingest has to store that too.
       int next = m.mid() + 1 == 0 ? 1 : m.mid() + 1;
       int nextOffset = m.moff() + n == 0 ? 1 : m.moff() + n;
-//X
+      offsets.add(new ValueHistory.Version(r.endLsnValue(), new Value.MultixactOffsetCreate(next, nextOffset)));
       int[] xids = m.members().stream().mapToInt(MultiXactRecord.Member::xid).toArray();
       int[] st = m.members().stream().mapToInt(x -> x.status().ordinal()).toArray();
       members.add(new ValueHistory.Version(r.endLsnValue(), new Value.MultixactMembersCreate(m.moff(), xids, st)));
