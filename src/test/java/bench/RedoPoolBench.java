@@ -32,9 +32,11 @@ import wire.xlog.Lsn;
  * once and answered by the pool's workers, for each pool size given. Not part of the test suite:
  *
  * <pre>
- * mvn -B -q -o test-compile exec:java -Dexec.mainClass=bench.RedoPoolBench -Dexec.classpathScope=test [-Dexec.args="ROWS WORKERS,…"]
+ * mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/strata-cp.txt -Dmdep.includeScope=test
+ * java -cp target/classes:target/test-classes:$(cat /tmp/strata-cp.txt) bench.RedoPoolBench [ROWS [WORKERS,…]]
  * </pre>
- * Defaults: 300000 rows, pools of 1 and 2 workers.
+ * Defaults: 300000 rows, pools of 1 and 2 workers. ({@code exec:java -Dexec.args=…} does not work:
+ * the property also reaches the build's {@code make} for the redo extension.)
  */
 public final class RedoPoolBench {
   private static final int RUNS = 3;
