@@ -2,6 +2,8 @@ package bench;
 
 import actors.pageserver.WalRedoPool;
 import actors.pageserver.WalRedoPoolSettings;
+import actors.pageserver.WalRedoWorker;
+import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.Behaviors;
 import com.typesafe.config.ConfigFactory;
@@ -30,13 +32,16 @@ import wire.xlog.Lsn;
  * once and answered by the pool's workers, for each pool size given. Not part of the test suite:
  *
  * <pre>
- * mvn -B -q -o test-compile exec:java -Dexec.mainClass=bench.RedoPoolBench -Dexec.classpathScope=test [-Dexec.args="ROWS WORKERS,…"]
+ * mvn -B -q -o test-compile dependency:build-classpath -Dmdep.outputFile=/tmp/strata-cp.txt -Dmdep.includeScope=test
+ * java -cp target/classes:target/test-classes:$(cat /tmp/strata-cp.txt) bench.RedoPoolBench [ROWS [WORKERS,…]]
  * </pre>
- * Defaults: 300000 rows, pools of 1 and 2 workers.
+ * Defaults: 300000 rows, pools of 1 and 2 workers. ({@code exec:java -Dexec.args=…} does not work:
+ * the property also reaches the build's {@code make} for the redo extension.)
  */
 public final class RedoPoolBench {
   private static final int RUNS = 3;
   private static final int PASSES = 4;
+  private static final int WARM_UP_PASSES = 12;
 
   public static void main(String[] args) throws Exception {
     int rows = args.length > 0 ? Integer.parseInt(args[0]) : 300_000;
@@ -66,14 +71,24 @@ public final class RedoPoolBench {
       for (int size : sizes) {
         WalRedoPool pool = WalRedoPool.spawn(system, new WalRedoPoolSettings(size, root.resolve("pool-" + size), PostgresFixture.BIN_DIR,
             OsUser.name(), Duration.ofSeconds(60)));
-        redoAll(pool, requests);   // warm-up: processes started, JIT warm, every page checked
+        // Warm-up: processes started, and the JIT done with Akka's paths (it otherwise takes most of the JVM's CPU).
+        for (int pass = 0; pass < WARM_UP_PASSES; pass++) redoAll(pool, requests);
+        List<Long> pids = new ArrayList<>();
+        for (var w : pool.workers()) {
+          pids.add(AskPattern.<WalRedoWorker.Command, WalRedoWorker.Status>ask(w, WalRedoWorker.GetStatus::new, Duration.ofSeconds(10),
+              system.scheduler()).toCompletableFuture().get().pid());
+        }
         for (int run = 1; run <= RUNS; run++) {
+          double jvm0 = jvmCpuSeconds();
+          double redo0 = cpuSeconds(pids);
           long t0 = System.nanoTime();
           for (int pass = 0; pass < PASSES; pass++) redoAll(pool, requests);
           double seconds = (System.nanoTime() - t0) / 1e9;
           long n = records * PASSES;
-          System.out.printf("pool of %d: run %d: %d records in %.3f s: %.0f records/s, %.0f pages/s%n",
-              size, run, n, seconds, n / seconds, requests.size() * PASSES / seconds);
+          long pageCount = (long) requests.size() * PASSES;
+          System.out.printf("pool of %d: run %d: %d records in %.3f s: %.0f records/s, %.0f pages/s; CPU per page: JVM %.0f µs, redo processes %.0f µs%n",
+              size, run, n, seconds, n / seconds, pageCount / seconds, (jvmCpuSeconds() - jvm0) * 1e6 / pageCount,
+              (cpuSeconds(pids) - redo0) * 1e6 / pageCount);
         }
         pool.stop();
       }
@@ -84,12 +99,22 @@ public final class RedoPoolBench {
     }
   }
 
+  private static double jvmCpuSeconds() {
+    return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory.getOperatingSystemMXBean()).getProcessCpuTime() / 1e9;
+  }
+
+  private static double cpuSeconds(List<Long> pids) {
+    return pids.stream().mapToDouble(pid -> ProcessHandle.of(pid).flatMap(h -> h.info().totalCpuDuration()).orElse(Duration.ZERO).toNanos() / 1e9).sum();
+  }
+
   /** Every page through the pool at once; each must come back with its last record's LSN. */
   private static void redoAll(WalRedoPool pool, List<RedoRequest> requests) throws Exception {
     List<CompletableFuture<byte[]>> pages = new ArrayList<>(requests.size());
     for (RedoRequest r : requests) pages.add(pool.redo(r).toCompletableFuture());
+    // One wake-up for all: waiting on each future in turn would wake this thread once per page.
+    CompletableFuture.allOf(pages.toArray(CompletableFuture[]::new)).get(5, TimeUnit.MINUTES);
     List<RedoResult> results = new ArrayList<>(pages.size());
-    for (CompletableFuture<byte[]> p : pages) results.add(new RedoResult.Page(p.get(5, TimeUnit.MINUTES)));
+    for (CompletableFuture<byte[]> p : pages) results.add(new RedoResult.Page(p.join()));
     WalRedoBench.check(results, requests);
   }
 }

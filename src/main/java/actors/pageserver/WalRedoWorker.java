@@ -18,8 +18,8 @@ import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Executor;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import store.redo.RedoException;
@@ -32,8 +32,8 @@ import wire.redo.RedoRequest;
 /**
  * Owns one WAL redo process (pageserver.md §5.3). Requests queue here and go to the process in
  * pipelined batches. One pump task at a time on the blocking dispatcher applies them, and up to two
- * batches are out: while one is in the process the next is ready, and the pump goes straight on to
- * it, so the process does not idle while answers travel back through this actor.
+ * batches are out: while one is in the process the next can be ready, and the pump goes straight
+ * on to it instead of waiting for the first batch's answers to travel back through this actor.
  *
  * <p>When the process dies, hangs past the timeout or breaks the protocol, a new one is started on
  * the same work directory and every request that was in it is tried once more, alone, so that one

@@ -191,7 +191,8 @@ class WalIngestTest {
     ByteBuffer create = le(12 + 5 * 8).putInt(42).putInt(moff).putInt(5);
     for (int i = 0; i < 5; i++) create.putInt(5000 + i).putInt(i % 2 == 0 ? 0 : 5);
     ingest(RmgrId.MULTIXACT, 0x20, 0, create);
-    assertEquals(new Value.MultixactOffsetCreate(42, moff),
+    // Multixact 43 is on the same offsets page: its starting offset (moff + 5) rides along.
+    assertEquals(new Value.MultixactOffsetCreate(42, moff, moff + 5),
         store.data.get(Key.slruBlock(SlruKind.MULTIXACT_OFFSETS, 0, 0)).lastEntry().getValue());
     assertEquals(new Value.MultixactMembersCreate(moff, new int[] {5000, 5001}, new int[] {0, 5}),
         store.data.get(Key.slruBlock(SlruKind.MULTIXACT_MEMBERS, 0, 2)).lastEntry().getValue());

@@ -144,12 +144,14 @@ class NativeRedoRealPagesTest {
     for (WalRecord r : wal) {
       if (r.rmgr() != RmgrId.MULTIXACT || !(MultiXactRecord.parse(r.rmgrInfo(), r.mainData()) instanceof MultiXactRecord.CreateId m)) continue;
       int n = m.members().size();
-      offsets.add(new ValueHistory.Version(r.endLsnValue(), new Value.MultixactOffsetCreate(m.mid(), m.moff())));
+      int page = wire.pgdata.MultiXactSlru.offsetsPage(m.mid());
       // PostgreSQL 15's current minors also write the next multixact's starting offset
       // (RecordNewMultiXact), skipping multixact 0 and offset 0; ingest has to store that too.
       int next = m.mid() + 1 == 0 ? 1 : m.mid() + 1;
       int nextOffset = m.moff() + n == 0 ? 1 : m.moff() + n;
-//X
+      // One value sets both when they share a page, as ingest stores it.
+      offsets.add(new ValueHistory.Version(r.endLsnValue(), new Value.MultixactOffsetCreate(m.mid(), m.moff(),
+          wire.pgdata.MultiXactSlru.offsetsPage(next) == page ? nextOffset : 0)));
       int[] xids = m.members().stream().mapToInt(MultiXactRecord.Member::xid).toArray();
       int[] st = m.members().stream().mapToInt(x -> x.status().ordinal()).toArray();
       members.add(new ValueHistory.Version(r.endLsnValue(), new Value.MultixactMembersCreate(m.moff(), xids, st)));
