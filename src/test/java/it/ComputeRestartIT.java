@@ -50,6 +50,15 @@ class ComputeRestartIT {
     return run(home, cmd, 120);
   }
 
+  /** pg_amcheck takes database patterns, not URLs: host, port and user from the URL. */
+  private void amcheck(Path home, String url, String... options) throws IOException, InterruptedException {
+    java.net.URI u = java.net.URI.create(url);
+    List<String> cmd = new ArrayList<>(List.of(PostgresFixture.bin("pg_amcheck"), "-h", u.getHost(), "-p", Integer.toString(u.getPort()),
+        "-U", u.getUserInfo(), "--all"));
+    cmd.addAll(List.of(options));
+    run(home, cmd, 300);
+  }
+
   private String dump(Path home, String url) throws IOException, InterruptedException {
     return run(home, List.of(PostgresFixture.bin("pg_dump"), "--no-sync", "--no-unlogged-table-data", "-d", url), 120);
   }
@@ -76,7 +85,7 @@ class ComputeRestartIT {
           "CREATE DATABASE second",
           "BEGIN; INSERT INTO toasty VALUES (1000, 'prepared'); PREPARE TRANSACTION 'kept_open'");
       psql(home, url.replaceFirst("/postgres$", "/second"), "CREATE TABLE in_second (x int)", "INSERT INTO in_second VALUES (42)");
-      run(home, List.of(PostgresFixture.bin("pg_amcheck"), "--install-missing", "--all", "-d", url), 300);
+      amcheck(home, url, "--install-missing");
       String before = dump(home, url);
       String beforeSecond = dump(home, url.replaceFirst("/postgres$", "/second"));
 
@@ -87,7 +96,7 @@ class ComputeRestartIT {
         assertTrue(start.startsWith("postgresql://"), start);
         assertEquals(before, dump(home, start), "pg_dump after restart " + round);
         assertEquals(beforeSecond, dump(home, start.replaceFirst("/postgres$", "/second")), "second database after restart " + round);
-        run(home, List.of(PostgresFixture.bin("pg_amcheck"), "--heapallindexed", "--all", "-d", start), 300);
+        amcheck(home, start, "--heapallindexed");
         assertEquals("kept_open", psql(home, start, "SELECT gid FROM pg_prepared_xacts").strip(), "round " + round);
         assertEquals("0", psql(home, start, "SELECT count(*) FROM scratch").strip(), "unlogged tables start empty");
         psql(home, start, "INSERT INTO scratch SELECT generate_series(1, 10)");
