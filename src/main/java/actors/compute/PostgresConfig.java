@@ -43,6 +43,7 @@ final class PostgresConfig {
     line(b, "max_wal_senders", "10");
     line(b, "max_replication_slots", "10");
     line(b, "restart_after_crash", "off");   // a crashed postgres ends the compute instead of recovering locally
+    line(b, "max_prepared_transactions", "64");   // two-phase commit works out of the box
     line(b, "lc_messages", quote("C"));
     if (!spec.settings().isEmpty()) {
       b.append("\n# spec: cluster.settings\n");
