@@ -85,7 +85,14 @@ public final class PostgresProcess implements ComputeSteps.Postgres {
 
   @Override
   public CompletionStage<Void> stop(TerminationMode mode) {
-    return CompletableFuture.runAsync(() -> pgCtlStop(mode), blocking);
+    return CompletableFuture.runAsync(() -> {
+      // A fast stop of a primary keeps sequences exact across restarts; an immediate one skips it.
+      if (mode == TerminationMode.FAST && !Files.exists(settings.pgdata().resolve("standby.signal"))) {
+        SequenceStates.persist(new actors.proposer.PostgresUrl(settings.localHost(), settings.pgPort(), settings.adminUser(), null,
+            "postgres"));
+      }
+      pgCtlStop(mode);
+    }, blocking);
   }
 
   @Override
