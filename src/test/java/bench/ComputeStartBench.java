@@ -50,6 +50,9 @@ public final class ComputeStartBench {
   private static final String TENANT = "c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5c5";
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final HttpClient HTTP = HttpClient.newHttpClient();
+  /** The /metrics.json spans shown, in ms. */
+  private static final List<String> SPANS = List.of("wait_for_spec_ms", "sync_safekeepers_ms", "wait_for_pageserver_ms", "basebackup_ms",
+      "config_ms", "start_postgres_ms", "apply_spec_ms", "total_startup_ms");
 
   public static void main(String[] args) throws Exception {
     List<Integer> sizes = Arrays.stream((args.length > 0 ? args[0] : "10,100").split(",")).map(Integer::parseInt).toList();
@@ -60,9 +63,9 @@ public final class ComputeStartBench {
       cluster.post("/v1/tenant", Map.of("new_tenant_id", TENANT), 201);
       List<String> rows = new ArrayList<>();
       for (int i = 0; i < sizes.size(); i++) rows.add(one(cluster, root, sizes.get(i), String.format("c6c6c6c6c6c6c6c6c6c6c6c6c6c6c6%02x", i)));
-      System.out.println("| DB MB | cluster MB | basebackup MB | configure→SELECT 1 ms | configure ms | metrics.json | pageserver basebackup ms |"
-          + " pg_basebackup ms | compute JVM→/ready ms |");
-      System.out.println("|---|---|---|---|---|---|---|---|---|");
+      System.out.println("| table MB | DB postgres MB | all DBs MB | basebackup MB | configure→SELECT 1 | configure | "
+          + String.join(" | ", SPANS) + " | pageserver basebackup | pg_basebackup | compute JVM→/ready |");
+      System.out.println("|---".repeat(9 + SPANS.size()) + "|");
       rows.forEach(System.out::println);
     } finally {
       TempDirs.delete(root);
@@ -82,7 +85,7 @@ public final class ComputeStartBench {
       pg.startServer();
 
       List<Long> ours = new ArrayList<>(), theirs = new ArrayList<>();
-      long bytes = 0;
+      long bytes = 0, theirBytes = 0;
       for (int round = 0; round < 3; round++) {
         long t = System.nanoTime();
         try (CountingSink sink = new CountingSink()) {
@@ -91,10 +94,12 @@ public final class ComputeStartBench {
         }
         ours.add(System.nanoTime() - t);
         t = System.nanoTime();
-        pgBasebackup(pg);
+        theirBytes = pgBasebackup(pg);
         theirs.add(System.nanoTime() - t);
       }
 
+      System.out.printf("%d MB: basebackup tar %.1f MB from the pageserver, %.1f MB from pg_basebackup; ms, pageserver %s, pg_basebackup %s%n",
+          mb, bytes / 1e6, theirBytes / 1e6, ours.stream().map(n -> n / 1_000_000).toList(), theirs.stream().map(n -> n / 1_000_000).toList());
       int http = Ports.free(), pgPort = Ports.free();
       Path data = root.resolve("compute-" + mb);
       Files.createDirectories(data);
@@ -123,8 +128,11 @@ public final class ComputeStartBench {
         }
         post(http, "/terminate?mode=fast", "");
         System.out.printf("%d MB: %s%n", mb, spans);
-        return String.format("| %d | %.1f | %.1f | %d | %d | %s | %d | %d | %d |", mb, dbMb, bytes / 1e6, firstQuery / 1_000_000,
-            (configuredAt - t0) / 1_000_000, spans, median(ours) / 1_000_000, median(theirs) / 1_000_000, ready / 1_000_000);
+        StringBuilder spanCells = new StringBuilder();
+        for (String span : SPANS) spanCells.append(spans.path(span).asText("-")).append(" | ");
+        return String.format("| %d | %.1f | %.1f | %.1f | %d | %d | %s%d | %d | %d |", mb, dbMb, clusterMb, spans.path("basebackup_bytes").asLong() / 1e6,
+            firstQuery / 1_000_000, (configuredAt - t0) / 1_000_000, spanCells, median(ours) / 1_000_000, median(theirs) / 1_000_000,
+            ready / 1_000_000);
       }
     }
   }
@@ -141,14 +149,17 @@ public final class ComputeStartBench {
   }
 
   /** pg_basebackup to its stdout as a tar, read here and counted. */
-  private static void pgBasebackup(PostgresFixture pg) throws IOException, InterruptedException {
+  private static long pgBasebackup(PostgresFixture pg) throws IOException, InterruptedException {
     List<String> cmd = OsUser.command(List.of(PostgresFixture.bin("pg_basebackup"), "-d", pg.connString("postgres"), "-D", "-", "-Ft",
         "-X", "none", "--no-manifest", "-c", "fast"));
     Process p = new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.DISCARD).start();
+    long bytes;
     try (InputStream in = p.getInputStream(); CountingSink sink = new CountingSink()) {
       in.transferTo(sink);
+      bytes = sink.bytes;
     }
     if (p.waitFor() != 0) throw new IllegalStateException("pg_basebackup exited with " + p.exitValue());
+    return bytes;
   }
 
   private static HttpResponse<String> post(int port, String path, String body) throws IOException, InterruptedException {

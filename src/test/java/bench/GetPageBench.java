@@ -67,19 +67,21 @@ public final class GetPageBench {
       Lsn at = ip.pageserverLsn();
       System.out.printf("table %s: %d blocks (%.0f MiB), read at %s%n", rel, blocks, blocks / 128.0, at);
 
-      System.out.println("| pass | clients | depth | pages/s | p50 ms | p99 ms | max ms | redo CPU s | machine busy | load |");
-      System.out.println("|---|---|---|---|---|---|---|---|---|---|");
+      System.out.println("| pass | clients | depth | pages/s | p50 ms | p99 ms | max ms | redo CPU s | pageserver JVM CPU µs/page |"
+          + " bench client CPU µs/page | machine busy | load |");
+      System.out.println("|---|---|---|---|---|---|---|---|---|---|---|---|");
       for (int clients : clientCounts) {
         restartPageserver(ip, at, dropCaches);
         for (String pass : List.of("cold", "hot")) {
           StrataProcess ps = ip.cluster.pageserver();
-          double redo0 = redoCpu(ps);
+          double redo0 = redoCpu(ps), jvm0 = jvmCpu(ps), client0 = clientCpu();
           Machine m0 = Machine.sample();
           Jfr.start(ps);
           Pass r = pass(ip.cluster.pageserverPgPort, rel, blocks, at, clients, depth);
           Jfr.dump(ps, "getpage-" + pass + "-" + clients);
-          System.out.printf("| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.1f | %.0f %% | %s |%n", pass, clients, depth, r.pagesPerSecond(),
-              r.percentileMs(50), r.percentileMs(99), r.percentileMs(100), redoCpu(ps) - redo0, Machine.sample().busyPercentSince(m0),
+          System.out.printf("| %s | %d | %d | %.0f | %.2f | %.2f | %.2f | %.1f | %.0f | %.0f | %.0f %% | %s |%n", pass, clients, depth,
+              r.pagesPerSecond(), r.percentileMs(50), r.percentileMs(99), r.percentileMs(100), redoCpu(ps) - redo0,
+              (jvmCpu(ps) - jvm0) * 1e6 / blocks, (clientCpu() - client0) * 1e6 / blocks, Machine.sample().busyPercentSince(m0),
               Machine.loadAverage());
         }
       }
@@ -142,6 +144,16 @@ public final class GetPageBench {
     var jvm = Machine.strataNode(ps);
     if (jvm.isEmpty()) return 0;
     return Machine.cpuSeconds(jvm) - jvm.get().info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e9;
+  }
+
+  /** CPU seconds of the pageserver JVM itself. */
+  private static double jvmCpu(StrataProcess ps) {
+    return Machine.strataNode(ps).flatMap(h -> h.info().totalCpuDuration()).map(Duration::toNanos).orElse(0L) / 1e9;
+  }
+
+  /** CPU seconds of this benchmark's JVM (the clients). */
+  private static double clientCpu() {
+    return ProcessHandle.current().info().totalCpuDuration().map(Duration::toNanos).orElse(0L) / 1e9;
   }
 
   /** Latencies of every request and the wall time of the pass. */
