@@ -24,8 +24,24 @@ import picocli.CommandLine.Command;
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
+  private static final String COMMON_POOL_PARALLELISM = "java.util.concurrent.ForkJoinPool.common.parallelism";
+
   public static void main(String[] args) {
+    useCommonPool();
     System.exit(run(args));
+  }
+
+  /**
+   * CompletableFuture runs async stages without an executor on the common pool only when its
+   * parallelism is above 1; below, it starts a new thread for every stage. The common pool's
+   * parallelism is the core count minus one, so on a 2-core machine every such stage cost a thread
+   * start, and Akka's CompletionStages (ask, queue offer) make their thenApply and whenComplete
+   * async: two threads per GetPage request. Must run before anything touches ForkJoinPool.
+   */
+  static void useCommonPool() {
+    if (System.getProperty(COMMON_POOL_PARALLELISM) == null) {
+      System.setProperty(COMMON_POOL_PARALLELISM, Integer.toString(Math.max(2, Runtime.getRuntime().availableProcessors() - 1)));
+    }
   }
 
   /** Runs one command line and returns its exit code (for tests and the launcher). */
