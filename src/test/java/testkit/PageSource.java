@@ -24,8 +24,6 @@ public interface PageSource {
     return out;
   }
 
-  /** A whole SLRU segment (its pages, concatenated) as of {@code lsn}; optional. */
-  default byte[] slruSegment(SlruKind kind, int segno, long lsn) throws IOException {
-    throw new UnsupportedOperationException(getClass().getSimpleName() + " serves no SLRU segments");
-  }
+  /** A whole SLRU segment (its pages, concatenated) as of {@code lsn}. */
+  byte[] slruSegment(SlruKind kind, int segno, long lsn) throws IOException;
 }

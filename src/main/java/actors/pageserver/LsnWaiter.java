@@ -31,7 +31,12 @@ public final class LsnWaiter {
     long now = last;
     if (Long.compareUnsigned(now, lsn) >= 0) return CompletableFuture.completedFuture(now);
     CompletableFuture<Long> f = new CompletableFuture<>();
-    waiting.computeIfAbsent(lsn, k -> new CopyOnWriteArrayList<>()).add(f);
+    CopyOnWriteArrayList<CompletableFuture<Long>> atLsn = waiting.computeIfAbsent(lsn, k -> new CopyOnWriteArrayList<>());
+    atLsn.add(f);
+    // A timed-out wait leaves the list, so waits for an LSN never reached do not pile up.
+    f.whenComplete((v, e) -> {
+      if (e != null) atLsn.remove(f);
+    });
     // The writer may have advanced between the check and the registration.
     release();
     return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(e -> {

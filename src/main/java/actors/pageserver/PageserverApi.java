@@ -1,6 +1,5 @@
 package actors.pageserver;
 
-import actors.safekeeper.TimelineId;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.javadsl.AskPattern;
@@ -68,9 +67,5 @@ public final class PageserverApi {
 
   public String metrics() {
     return metrics.scrape();
-  }
-
-  TimelineId id(String tenantId, String timelineId) {
-    return registry.timeline(tenantId, timelineId).id();
   }
 }

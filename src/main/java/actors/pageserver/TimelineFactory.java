@@ -35,6 +35,7 @@ import wire.xlog.Lsn;
 final class TimelineFactory {
   private static final int TENANT_MAGIC = 0x5354_544e;   // "STTN"
   private static final String NAME_FILE = "name";
+  private static final int NAME_MAGIC = 0x5354_4e4d;   // "STNM"
   private static final SecureRandom RANDOM = new SecureRandom();
 
   /** A timeline ready to serve: its read side and the behaviour of its writer. */
@@ -87,6 +88,7 @@ final class TimelineFactory {
     Files.createDirectories(dir.resolve("timelines"));
     DurableFile.write(dir.resolve("tenant.conf"), TENANT_MAGIC, 1, "{}".getBytes(StandardCharsets.UTF_8));
     DurableFile.fsyncDirectory(settings.tenantsDir());
+    DurableFile.fsyncDirectory(settings.dataDir());   // the tenants dir itself, when this made it
   }
 
   // --- opening ---
@@ -132,7 +134,7 @@ final class TimelineFactory {
     LsnWaiter lsns = new LsnWaiter(layers.lastRecordLsn());
     RecentWal recent = new RecentWal(Lsn.DEFAULT_SEGMENT_SIZE);
     Path nameFile = layers.dir().resolve(NAME_FILE);
-    String name = Files.exists(nameFile) ? Files.readString(nameFile).strip() : null;
+    String name = Files.exists(nameFile) ? new String(DurableFile.read(nameFile, NAME_MAGIC, 1), StandardCharsets.UTF_8) : null;
     TimelineInfo info = new TimelineInfo(id.tenantId(), id.timelineId(), name, md.ancestorTimelineId(), md.ancestorLsn(),
         layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(), 0, md.initdbLsn(), md.latestGcCutoffLsn(),
         0, layers.physicalSize(), md.pgVersion(), "Active", Map.of());
@@ -168,7 +170,7 @@ final class TimelineFactory {
           if (initdbDir != null) deleteTree(initdbDir);
         }
       }
-      if (req.name() != null) Files.writeString(temp.resolve(NAME_FILE), req.name());
+      if (req.name() != null) DurableFile.write(temp.resolve(NAME_FILE), NAME_MAGIC, 1, req.name().getBytes(StandardCharsets.UTF_8));
       DurableFile.fsyncDirectory(temp);
       Files.move(temp, finalDir, StandardCopyOption.ATOMIC_MOVE);
       DurableFile.fsyncDirectory(timelines);
@@ -179,22 +181,22 @@ final class TimelineFactory {
     }
   }
 
+  /** Streams the data directory into a new timeline's layers (no second copy), then makes it durable. */
   private void importInto(Path dir, Path pgdata) throws IOException {
     if (!Files.isDirectory(pgdata)) throw PsError.REFUSED_IMPORT.failure("import_pgdata " + pgdata + " is not a directory");
+    TimelineLayers[] layers = {null};
     ImportResult result;
-    TimelineLayers layers;
-    List<List<store.layer.KeyValue>> batches = new ArrayList<>();
     try {
-      result = new PgdataImport(pgdata, false).run(batches::add);
+      result = new PgdataImport(pgdata, false).run(redo -> {
+        layers[0] = TimelineLayers.create(dir, TimelineMetadata.root(redo, PgdataImport.PG_VERSION), null, layerSettings);
+        return layers[0]::put;
+      });
     } catch (ImportRefused e) {
       throw PsError.REFUSED_IMPORT.failure(e.getMessage());
     }
-    layers = TimelineLayers.create(dir, TimelineMetadata.root(result.initdbLsn().value(), result.pgVersion()), null, layerSettings);
-    for (List<store.layer.KeyValue> b : batches) layers.put(b);
-    batches.clear();
-    layers.advance(result.lastRecordLsn().value(), result.prevRecordLsn().value());
-    layers.freeze();
-    layers.flushFrozen();
+    layers[0].advance(result.lastRecordLsn().value(), result.prevRecordLsn().value());
+    layers[0].freeze();
+    layers[0].flushFrozen();
   }
 
   private TimelineLayers branch(Path dir, TimelineId id, TenantManager.CreateTimeline req, PageserverRegistry registry) throws IOException {

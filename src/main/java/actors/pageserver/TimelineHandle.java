@@ -77,8 +77,7 @@ public final class TimelineHandle implements PageReader {
     } catch (IOException e) {
       return CompletableFuture.failedFuture(e);
     }
-    if (h.isImage()) return CompletableFuture.completedFuture(((Value.Image) h.newestFirst().get(0).value()).bytes());
-    if (h.isEmpty()) return CompletableFuture.completedFuture(null);
+    if (h.isEmpty() || h.isImage()) return CompletableFuture.completedFuture(newestImageOrNull(h));
     return CompletableFuture.supplyAsync(() -> {
       try {
         return reconstructor.reconstruct(h);
@@ -92,8 +91,7 @@ public final class TimelineHandle implements PageReader {
   @Override
   public byte[] get(Key key, long lsn) throws IOException {
     ValueHistory h = layers.history(key, lsn);
-    if (h.isEmpty()) return null;
-    if (h.isImage()) return ((Value.Image) h.newestFirst().get(0).value()).bytes();
+    if (h.isEmpty() || h.isImage()) return newestImageOrNull(h);
     try {
       return reconstructor.reconstruct(h);
     } catch (ReconstructFailed e) {
@@ -101,13 +99,17 @@ public final class TimelineHandle implements PageReader {
     }
   }
 
+  /** Without redo: the newest version when it is an image, null when there is none. */
+  private static byte[] newestImageOrNull(ValueHistory h) {
+    return h.isEmpty() ? null : ((Value.Image) h.newestFirst().get(0).value()).bytes();
+  }
+
   /**
    * What a basebackup at {@code lsn} needs besides the data: the previous record (known only at the
    * tip) and the real WAL bytes before it, when this pageserver still has them.
    */
   public store.pgdatadir.BasebackupParams basebackupParams(long lsn, boolean readOnly) {
-    Lsn prev = lsn == layers.lastRecordLsn() ? Lsn.of(layers.prevRecordLsn()) : Lsn.INVALID;
-    var p = store.pgdatadir.BasebackupParams.at(Lsn.of(lsn), prev, recentWal::read);
+    var p = store.pgdatadir.BasebackupParams.at(Lsn.of(lsn), Lsn.of(layers.prevRecordLsnAt(lsn)), recentWal::read);
     return readOnly ? p.asReadOnly() : p;
   }
 

@@ -277,6 +277,12 @@ public final class TimelineLayers {
     return lsns.last;
   }
 
+  /** The previous record's start when {@code lsn} is the last record LSN (read together), else 0: unknown. */
+  public long prevRecordLsnAt(long lsn) {
+    RecordLsns cur = lsns;
+    return cur.last == lsn ? cur.prev : 0;
+  }
+
   public long prevRecordLsn() {
     return lsns.prev;
   }

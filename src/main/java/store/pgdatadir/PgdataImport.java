@@ -56,15 +56,26 @@ public final class PgdataImport {
     return this;
   }
 
+  /** Where the values go, opened once the directory passed its checks and its redo LSN is known. */
+  @FunctionalInterface
+  public interface SinkOpener {
+    Consumer<List<KeyValue>> open(long redoLsn) throws IOException;
+  }
+
   /** Checks the directory, streams its values to {@code sink}, ingests the shutdown checkpoint record. */
   public ImportResult run(Consumer<List<KeyValue>> sink) throws IOException, ImportRefused {
+    return run(redo -> sink);
+  }
+
+  /** The same, with a sink made for the redo LSN (a store that must know its first LSN up front). */
+  public ImportResult run(SinkOpener opener) throws IOException, ImportRefused {
     checkVersionFile(dir.resolve("PG_VERSION"), "PG_VERSION");
     byte[] controlBytes = readRequired(dir.resolve("global/pg_control"), "global/pg_control");
     ControlFile control = checkControlFile(controlBytes);
     long redo = control.checkPointCopy().redo().value();
     refuseTablespaces();
 
-    ImportWriter out = new ImportWriter(sink, redo, batchBytes);
+    ImportWriter out = new ImportWriter(opener.open(redo), redo, batchBytes);
     out.metadata(Key.controlFile(), controlBytes);
     out.metadata(Key.checkpoint(), control.checkPointCopy().encode());
     List<String> ignored = new ArrayList<>();
