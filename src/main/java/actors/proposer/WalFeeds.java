@@ -36,6 +36,7 @@ final class WalFeeds {
     final long connection;
     Lsn sent;
     Lsn wired;
+    Lsn commitSent = Lsn.INVALID;   // the commit_lsn the last message on this connection carried
     long reader;
     UniqueKillSwitch readerSwitch;
     ReplicationStream readerStream;
@@ -111,6 +112,11 @@ final class WalFeeds {
   /** An empty append to every connection: it carries commit_lsn and truncate_lsn and asks for an answer. */
   void heartbeat() {
     for (Feed f : feeds) if (f != null) heartbeat(indexOf(f), f);
+  }
+
+  /** An empty append to every connection whose last message carried an older commit_lsn. */
+  void heartbeatWhereCommitIsStale() {
+    for (Feed f : feeds) if (f != null && f.commitSent.isBefore(election.commitLsn())) heartbeat(indexOf(f), f);
   }
 
   void pumpAll() {
@@ -269,6 +275,7 @@ final class WalFeeds {
   }
 
   private void send(int sk, Feed f, ProposerMessage m) {
+    if (m instanceof AppendRequest a) f.commitSent = a.commitLsn();
     links.get(sk).tell(new SafekeeperLink.Send(f.connection, m));
   }
 
