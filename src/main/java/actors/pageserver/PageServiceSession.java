@@ -15,6 +15,9 @@ import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import wire.WireFormatException;
 import wire.pagestream.PagestreamRequest;
 import wire.pagestream.PagestreamResponse;
@@ -180,8 +183,19 @@ public final class PageServiceSession extends AbstractBehavior<PageServiceSessio
       ctx.getSelf().tell(new Answered(seq, new PagestreamResponse.Error("malformed pagestream request: " + e.getMessage())));
       return ack(ack);
     }
-    ctx.pipeToSelf(PageRequests.answer(timeline, req), (r, err) -> new Answered(seq, err == null ? r
-        : new PagestreamResponse.Error(PsError.of(err).getMessage())));
+    CompletableFuture<PagestreamResponse> answer = PageRequests.answer(timeline, req).toCompletableFuture();
+    if (answer.isDone()) {
+      // Most pages are read without waiting (no redo, LSN reached): answer now, one hop less.
+      PagestreamResponse r;
+      try {
+        r = answer.join();
+      } catch (CompletionException | CancellationException e) {
+        r = errorResponse(e.getCause() != null ? e.getCause() : e);
+      }
+      sendInOrder(seq, r);
+    } else {
+      ctx.pipeToSelf(answer, (r, err) -> new Answered(seq, err == null ? r : errorResponse(err)));
+    }
     if (nextSeq - nextToSend >= MAX_IN_FLIGHT) {
       heldAcks.add(ack);   // read no more until answers go out
       return this;
@@ -189,9 +203,19 @@ public final class PageServiceSession extends AbstractBehavior<PageServiceSessio
     return ack(ack);
   }
 
+  private static PagestreamResponse errorResponse(Throwable err) {
+    return new PagestreamResponse.Error(PsError.of(err).getMessage());
+  }
+
   private Behavior<Command> onAnswered(Answered m) {
     if (mode == Mode.CLOSING) return this;
-    finished.put(m.seq(), m.response());
+    sendInOrder(m.seq(), m.response());
+    return this;
+  }
+
+  /** Sends every answer whose turn has come, then reads on if fewer than the limit are in flight. */
+  private void sendInOrder(long seq, PagestreamResponse response) {
+    finished.put(seq, response);
     PagestreamResponse next;
     while ((next = finished.remove(nextToSend)) != null) {
       if (next instanceof PagestreamResponse.Error e) ctx.getLog().warn("pagestream error timeline={} reason=\"{}\"", timeline, e.message());
@@ -199,7 +223,6 @@ public final class PageServiceSession extends AbstractBehavior<PageServiceSessio
       nextToSend++;
     }
     while (!heldAcks.isEmpty() && nextSeq - nextToSend < MAX_IN_FLIGHT) heldAcks.poll().tell(Ack.INSTANCE);
-    return this;
   }
 
   private Behavior<Command> ack(ActorRef<Ack> ack) {
