@@ -49,6 +49,8 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   private final RecentWal recentWal;
   private final ActorRef<WalReceiver.Command> receiver;
   private WalDecoder decoder;
+  private DatadirModification mod;
+  private long ingestedEnd, ingestedPrev;   // end and start of the last record fully ingested
   private long openedAt = System.nanoTime();
 
   static Behavior<Command> create(PageserverSettings settings, WalReceiverSettings receiverSettings, TimelineHandle handle,
@@ -116,26 +118,32 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
     recentWal.append(m.startLsn(), m.bytes());
     try {
       decoder.feed(m.bytes());
-      long[] done = {last, layers.prevRecordLsn()};   // end and start of the last record fully ingested
-      // A FILE_COPY database creation reads pages back: what is pending must be stored and readable first.
-      DatadirModification mod = new DatadirModification(handle.datadir(last), values -> store(values, done[0], done[1]));
+      if (mod == null) {
+        // One modification for the life of the stream: its directory and size cache stays warm
+        // across messages, and stays right because this actor is the timeline's only writer.
+        // A FILE_COPY database creation reads pages back: what is pending must be stored first.
+        mod = new DatadirModification(handle.datadir(last), values -> store(values, ingestedEnd, ingestedPrev));
+      }
+      ingestedEnd = last;
+      ingestedPrev = layers.prevRecordLsn();
       int inBatch = 0;
       WalRecord rec;
       while ((rec = decoder.next()) != null) {
         ingest.ingest(rec, mod);
-        done[0] = rec.endLsnValue();
-        done[1] = rec.lsnValue();
+        ingestedEnd = rec.endLsnValue();
+        ingestedPrev = rec.lsnValue();
         if (++inBatch >= settings.ingestBatchRecords() || mod.pendingBytes() > MAX_BATCH_BYTES) {
-          store(mod.drain(), done[0], done[1]);
+          store(mod.drain(), ingestedEnd, ingestedPrev);
           inBatch = 0;
         }
       }
-      if (inBatch > 0 || !mod.isEmpty()) store(mod.drain(), done[0], done[1]);
+      if (inBatch > 0 || !mod.isEmpty()) store(mod.drain(), ingestedEnd, ingestedPrev);
       if (layers.shouldFreeze()) flush();
       m.replyTo().tell(new IngestResult(null));
     } catch (WalFormatException | IOException | InvalidWalRecord | RuntimeException e) {
       ctx.getLog().error("ingest failed timeline={} at={} reason=\"{}\"", handle.id(), Lsn.of(layers.lastRecordLsn()), e.toString(), e);
       decoder = null;
+      mod = null;   // its cache may hold changes that were never stored
       m.replyTo().tell(new IngestResult("ingest failed at " + Lsn.of(layers.lastRecordLsn()) + ": " + e.getMessage()));
     }
     return this;
