@@ -22,19 +22,18 @@ import wire.xlog.WalRecord;
 /**
  * One timeline's writer: decodes the WAL its {@link WalReceiver} delivers, ingests it into the
  * layers in batches (each batch becomes visible to readers at once), freezes and flushes the
- * in-memory layer, and compacts. Runs on the blocking dispatcher: ingest, flush and compaction
- * block on files. Readers go through the {@link TimelineHandle} and never wait on this actor.
+ * in-memory layer. Runs on the blocking dispatcher: ingest and flush block on files. Compaction and
+ * GC run in the tenant's {@link Compactor} and {@link GcWorker}, never here, so they never hold up ingest. Readers go through the {@link TimelineHandle} and never wait on this actor.
  */
 public final class Timeline extends AbstractBehavior<Timeline.Command> {
   public sealed interface Command {}
   /** WAL bytes starting at {@code startLsn}; the reply says they are ingested (or why not). */
   public record Ingest(long startLsn, byte[] bytes, ActorRef<IngestResult> replyTo) implements Command {}
   public record IngestResult(String error) {}
-  /** Freeze and flush the in-memory layer now; with {@code compact}, compact and make images too. */
+  /** Freeze and flush the in-memory layer now ({@code compact} is the caller's business: the {@link Compactor} does it). */
   public record Checkpoint(boolean compact, ActorRef<Done> replyTo) implements Command {}
   private enum Tick implements Command { INSTANCE }
   private record ReceiverStatus(WalReceiverStatus status) implements Command {}
-  private enum CompactTick implements Command { INSTANCE }
   public enum Stop implements Command { INSTANCE }
 
   /** Pending values beyond this are stored even before the batch's record count is reached. */
@@ -55,7 +54,6 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
       TimelineLayers layers, LsnWaiter lsns, WalIngest ingest, RecentWal recentWal) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
-      timers.startTimerWithFixedDelay(CompactTick.INSTANCE, settings.compactionPeriod());
       return new Timeline(ctx, settings, receiverSettings, handle, layers, lsns, ingest, recentWal);
     }));
   }
@@ -98,7 +96,6 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
           handle.publish(handle.info().withWalReceiver(m.status().asMap()));
           return this;
         })
-        .onMessageEquals(CompactTick.INSTANCE, this::onCompactTick)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .build();
   }
@@ -173,24 +170,9 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
     return this;
   }
 
-  private Behavior<Command> onCompactTick() {
-    try {
-      compact();
-    } catch (IOException | RuntimeException e) {
-      ctx.getLog().error("compaction failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
-    }
-    return this;
-  }
-
-  private void compact() throws IOException {
-    layers.compactL0(settings.compactionThreshold());
-    publish();
-  }
-
   private Behavior<Command> onCheckpoint(Checkpoint m) {
     try {
       if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flush();
-      if (m.compact()) compact();
     } catch (IOException | RuntimeException e) {
       ctx.getLog().error("checkpoint failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
     }
