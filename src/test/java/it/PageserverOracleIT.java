@@ -72,6 +72,15 @@ class PageserverOracleIT {
           for (OracleWorkload.Phase phase : stops) pages += compare(standby, ends.get(phase), false, client, "after " + phase);
           pages += compare(standby, end, true, client, "at the end");
         }
+        // Compaction (L0 → L1 and image layers at disk_consistent_lsn) changes no answer.
+        var compacted = cluster.raw("PUT", "/v1/tenant/" + TENANT + "/timeline/" + TIMELINE + "/checkpoint?compact=true", "");
+        assertEquals(200, compacted.statusCode(), compacted.body());
+        var layers = cluster.get("/v1/tenant/" + TENANT + "/timeline/" + TIMELINE);
+        System.out.println("oracle after compaction: physical size " + layers.path("current_physical_size").asLong());
+        try (PagestreamClient client = PagestreamClient.open(cluster.pageserverPgPort, PagestreamClient.Startup.of("oracle"),
+            TENANT, TIMELINE)) {
+          pages += compare(standby, end, true, client, "at the end after compaction");
+        }
         System.out.println("oracle: " + pages + " pages compared in total, 0 mismatches");
       }
     } finally {
