@@ -24,7 +24,7 @@ import wire.xlog.Lsn;
  */
 public final class Compactor extends AbstractBehavior<Compactor.Command> {
   public sealed interface Command {}
-  /** A full pass over one timeline: L0 compaction regardless of the threshold, images wherever a delta lies above the last one. */
+  /** A pass over one timeline; {@code force}: L0 compaction regardless of the threshold and images of every partition. */
   public record Compact(String timelineId, boolean force, ActorRef<TenantManager.Result<String>> replyTo) implements Command {}
   /** The tenant's config changed: re-arm the timer. */
   public record Reconfigure() implements Command {}
@@ -103,17 +103,18 @@ public final class Compactor extends AbstractBehavior<Compactor.Command> {
     if (lsn < layers.lowestReadableLsn()) return;   // nothing of its own readable yet
     List<KeyRange> worth;
     KeySpace keyspace = null;
-    if (force && !layers.layerMap().l0().isEmpty()) {
+    if (force) {
+      // A forced pass images every partition, so GC can drop everything below it.
       keyspace = DatadirKeySpace.collect(h.datadir(lsn));
       worth = keyspace.partition(targetSize);
     } else {
-      // The partitions only need the key space's shape; it is collected only when some range is worth an image.
+      // Collecting the key space costs reads: first a cheap look whether any delta lies above the last image at all.
       List<KeyRange> all = layers.layerMap().historic().isEmpty() ? List.of() : List.of(KeyRange.FULL);
       if (all.isEmpty() || layers.rangesWorthImaging(all, lsn, 1).isEmpty()) {
         worth = List.of();
       } else {
         keyspace = DatadirKeySpace.collect(h.datadir(lsn));
-        worth = layers.rangesWorthImaging(keyspace.partition(targetSize), lsn, force ? 1 : cfg.imageCreationThreshold());
+        worth = layers.rangesWorthImaging(keyspace.partition(targetSize), lsn, cfg.imageCreationThreshold());
       }
     }
     if (!worth.isEmpty()) layers.createImageLayers(lsn, worth, keyspace, h::get);

@@ -146,7 +146,16 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
     publish();
   }
 
+  /** Freezes the open layer and flushes what is frozen, unless compaction holds the layers: then a later tick flushes. */
   private void flush() throws IOException {
+    layers.freeze();
+    layers.tryFlushFrozen();
+    openedAt = System.nanoTime();
+    publish();
+  }
+
+  /** Freezes and flushes, waiting for compaction if need be (checkpoint and stop). */
+  private void flushNow() throws IOException {
     layers.freeze();
     layers.flushFrozen();
     openedAt = System.nanoTime();
@@ -163,7 +172,11 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
         (status, err) -> new ReceiverStatus(status));
     try {
       boolean stale = System.nanoTime() - openedAt > settings.checkpointTimeout().toNanos();
-      if (layers.shouldFreeze() || (stale && layers.lastRecordLsn() != layers.diskConsistentLsn())) flush();
+      if (layers.shouldFreeze() || (stale && layers.lastRecordLsn() != layers.diskConsistentLsn())) {
+        flush();
+      } else if (!layers.layerMap().frozen().isEmpty() && layers.tryFlushFrozen()) {
+        publish();   // layers frozen while compaction ran
+      }
     } catch (IOException | RuntimeException e) {
       ctx.getLog().error("flush failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
     }
@@ -172,7 +185,7 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
 
   private Behavior<Command> onCheckpoint(Checkpoint m) {
     try {
-      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flush();
+      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flushNow();
     } catch (IOException | RuntimeException e) {
       ctx.getLog().error("checkpoint failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
     }
@@ -182,7 +195,7 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
 
   private Behavior<Command> onStop() {
     try {
-      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flush();
+      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flushNow();
     } catch (IOException | RuntimeException e) {
       ctx.getLog().warn("final flush failed timeline={} reason=\"{}\"", handle.id(), e.toString());
     }

@@ -157,6 +157,20 @@ public final class TimelineLayers {
   // --- maintenance (one at a time) ---
 
   /**
+   * {@link #flushFrozen} unless other maintenance (compaction, images, GC) holds the lock: then the
+   * frozen layers wait in memory and this returns false at once, so ingest never waits on compaction.
+   */
+  public boolean tryFlushFrozen() throws IOException {
+    if (!maintenance.tryLock()) return false;
+    try {
+      flushFrozen();
+      return true;
+    } finally {
+      maintenance.unlock();
+    }
+  }
+
+  /**
    * Writes every frozen layer, oldest first, as an L0 delta (or, for the first flush of an import at
    * initdb LSN, as an image layer), then the metadata with it and disk_consistent_lsn = end − 1.
    */
