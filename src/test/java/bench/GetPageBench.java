@@ -93,13 +93,13 @@ public final class GetPageBench {
         "postgres"), Duration.ofHours(1));
   }
 
-  private static RelTag relation(PostgresFixture pg) {
+  static RelTag relation(PostgresFixture pg) {
     String[] f = pg.psql("SELECT (SELECT oid FROM pg_database WHERE datname = current_database()), pg_relation_filenode('pgbench_accounts')")
         .strip().split("\\|");
     return new RelTag(RelTag.DEFAULT_TABLESPACE_OID, Integer.parseInt(f[0]), Integer.parseInt(f[1]), ForkNumber.MAIN);
   }
 
-  private static String layerSummary(ImportedPrimary ip) {
+  static String layerSummary(ImportedPrimary ip) {
     try (var files = Files.walk(ip.root.resolve("pageserver"))) {
       int deltas = 0, l0 = 0, images = 0;
       long bytes = 0;
@@ -157,7 +157,7 @@ public final class GetPageBench {
   }
 
   /** Latencies of every request and the wall time of the pass. */
-  private record Pass(long[] latencyNanos, long wallNanos) {
+  record Pass(long[] latencyNanos, long wallNanos) {
     double pagesPerSecond() {
       return latencyNanos.length / (wallNanos / 1e9);
     }
@@ -168,7 +168,7 @@ public final class GetPageBench {
     }
   }
 
-  private static Pass pass(int port, RelTag rel, int blocks, Lsn at, int clients, int depth) throws Exception {
+  static Pass pass(int port, RelTag rel, int blocks, Lsn at, int clients, int depth) throws Exception {
     ExecutorService pool = Executors.newFixedThreadPool(clients);
     try {
       List<Future<long[]>> parts = new ArrayList<>();

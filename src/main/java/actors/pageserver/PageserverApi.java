@@ -7,7 +7,13 @@ import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
+import akka.actor.typed.DispatcherSelector;
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Instant;
+import store.pgdatadir.LsnByTimestamp;
 
 /** What the pageserver's HTTP routes may do: questions to the tenant manager and reads of the registry. */
 public final class PageserverApi {
@@ -33,7 +39,48 @@ public final class PageserverApi {
   }
 
   public CompletionStage<TenantManager.Result<String>> createTenant(String idOrNull) {
-    return AskPattern.ask(tenants, r -> new TenantManager.CreateTenant(idOrNull, r), CREATE_TIMEOUT, system.scheduler());
+    return createTenant(idOrNull, null);
+  }
+
+  /** {@code config}: tenant config overrides (a JSON object of {@link TenantConfig#FIELDS}) or null. */
+  public CompletionStage<TenantManager.Result<String>> createTenant(String idOrNull, JsonNode config) {
+    return AskPattern.ask(tenants, r -> new TenantManager.CreateTenant(idOrNull, config, r), CREATE_TIMEOUT, system.scheduler());
+  }
+
+  /** Replaces the tenant's config overrides; answers the effective config. */
+  public CompletionStage<TenantManager.Result<TenantConfig>> setTenantConfig(String tenantId, JsonNode overrides) {
+    return AskPattern.ask(tenants, r -> new TenantManager.SetConfig(tenantId, overrides, r), CREATE_TIMEOUT, system.scheduler());
+  }
+
+  /** The tenant's effective config. */
+  public TenantConfig tenantConfig(String tenantId) {
+    if (!registry.hasTenant(tenantId)) throw PsError.UNKNOWN_TENANT.failure("tenant " + tenantId + " does not exist");
+    return registry.config(tenantId);
+  }
+
+  /** A full compaction pass over the timeline (L0 compaction and image layers). */
+  public CompletionStage<TenantManager.Result<String>> compact(String tenantId, String timelineId) {
+    TimelineHandle h = registry.timeline(tenantId, timelineId);
+    return AskPattern.ask(tenants, r -> new TenantManager.Compact(h.id(), r), CREATE_TIMEOUT, system.scheduler());
+  }
+
+  /** GC of the timeline now, with the tenant's gc_horizon unless {@code gcHorizon} is given. */
+  public CompletionStage<TenantManager.Result<GcWorker.Report>> doGc(String tenantId, String timelineId, Long gcHorizon) {
+    TimelineHandle h = registry.timeline(tenantId, timelineId);
+    return AskPattern.ask(tenants, r -> new TenantManager.DoGc(h.id(), gcHorizon, r), CREATE_TIMEOUT, system.scheduler());
+  }
+
+  /** The LSN of a point in time on the timeline (see {@link TimelineHandle#lsnByTimestamp}), searched off the caller's thread. */
+  public CompletionStage<LsnByTimestamp.Answer> lsnByTimestamp(String tenantId, String timelineId, Instant t) {
+    TimelineHandle h = registry.timeline(tenantId, timelineId);
+    Executor blocking = system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+    return CompletableFuture.supplyAsync(() -> {
+      try {
+        return h.lsnByTimestamp(t);
+      } catch (java.io.IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, blocking);
   }
 
   public List<String> tenants() {

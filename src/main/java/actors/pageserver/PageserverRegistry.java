@@ -14,6 +14,21 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class PageserverRegistry {
   private final Set<String> tenants = ConcurrentHashMap.newKeySet();
   private final Map<TimelineId, TimelineHandle> timelines = new ConcurrentHashMap<>();
+  private final Map<String, TenantConfig> configs = new ConcurrentHashMap<>();
+  private volatile TenantConfig defaults;
+
+  void setDefaults(TenantConfig d) {
+    defaults = d;
+  }
+
+  void setConfig(String tenantId, TenantConfig c) {
+    configs.put(tenantId, c);
+  }
+
+  /** The tenant's effective config (the node's defaults until it has its own). */
+  public TenantConfig config(String tenantId) {
+    return configs.getOrDefault(tenantId, defaults);
+  }
 
   void addTenant(String tenantId) {
     tenants.add(tenantId);
@@ -21,6 +36,7 @@ public final class PageserverRegistry {
 
   void removeTenant(String tenantId) {
     tenants.remove(tenantId);
+    configs.remove(tenantId);
   }
 
   void add(TimelineHandle handle) {

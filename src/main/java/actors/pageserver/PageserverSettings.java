@@ -21,7 +21,10 @@ public record PageserverSettings(
     Duration compactionPeriod,
     long compactionTargetSize,
     int imageCreationThreshold,
-    int ingestBatchRecords) {
+    int ingestBatchRecords,
+    long gcHorizon,
+    Duration pitrInterval,
+    Duration gcPeriod) {
 
   public static PageserverSettings from(NodeSettings node, Config config) {
     Config c = config.getConfig("strata.pageserver");
@@ -30,7 +33,8 @@ public record PageserverSettings(
         Path.of(config.getString("strata.postgres.bin-dir")), osUser(config),
         positive(c, "wait-lsn-timeout"), bytes(c, "checkpoint-distance"), positive(c, "checkpoint-timeout"),
         atLeast(c, "compaction-threshold", 2), positive(c, "compaction-period"), bytes(c, "compaction-target-size"),
-        atLeast(c, "image-creation-threshold", 1), atLeast(c, "ingest-batch-records", 1));
+        atLeast(c, "image-creation-threshold", 1), atLeast(c, "ingest-batch-records", 1),
+        c.getBytes("gc-horizon"), notNegative(c, "pitr-interval"), positive(c, "gc-period"));
   }
 
   public Path tenantsDir() {
@@ -56,6 +60,12 @@ public record PageserverSettings(
   private static Duration positive(Config c, String key) {
     Duration d = c.getDuration(key);
     if (d.isNegative() || d.isZero()) throw new IllegalArgumentException("strata.pageserver." + key + " must be positive, got " + d);
+    return d;
+  }
+
+  private static Duration notNegative(Config c, String key) {
+    Duration d = c.getDuration(key);
+    if (d.isNegative()) throw new IllegalArgumentException("strata.pageserver." + key + " must not be negative, got " + d);
     return d;
   }
 

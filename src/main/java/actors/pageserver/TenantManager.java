@@ -37,7 +37,19 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     }
   }
 
-  public record CreateTenant(String tenantIdOrNull, ActorRef<Result<String>> replyTo) implements Command {}
+  /** {@code config}: tenant config overrides (JSON object) or null. */
+  public record CreateTenant(String tenantIdOrNull, com.fasterxml.jackson.databind.JsonNode config, ActorRef<Result<String>> replyTo)
+      implements Command {}
+
+  /** Replaces the tenant's config overrides. */
+  public record SetConfig(String tenantId, com.fasterxml.jackson.databind.JsonNode overrides, ActorRef<Result<TenantConfig>> replyTo)
+      implements Command {}
+
+  /** Compaction of one timeline now (a full pass), by the tenant's {@link Compactor}. */
+  public record Compact(TimelineId id, ActorRef<Result<String>> replyTo) implements Command {}
+
+  /** GC of one timeline now, by the tenant's {@link GcWorker}. */
+  public record DoGc(TimelineId id, Long gcHorizon, ActorRef<Result<GcWorker.Report>> replyTo) implements Command {}
 
   /** Exactly one of pgVersion (bootstrap), importPgdata, or ancestorTimelineId (branch) is set. */
   public record CreateTimeline(String tenantId, String timelineId, String name, Integer pgVersion, Path importPgdata,
@@ -54,6 +66,8 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
   private final Executor blocking;
   private final Map<TimelineId, ActorRef<Timeline.Command>> actors = new HashMap<>();
   private final Set<TimelineId> creating = new HashSet<>();
+  private final Map<String, ActorRef<Compactor.Command>> compactors = new HashMap<>();
+  private final Map<String, ActorRef<GcWorker.Command>> gcWorkers = new HashMap<>();
 
   public static Behavior<Command> create(PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory) {
     return Behaviors.setup(ctx -> new TenantManager(ctx, settings, registry, factory));
@@ -67,8 +81,12 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     this.registry = registry;
     this.factory = factory;
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+    TenantConfig defaults = TenantConfig.defaults(settings);
+    registry.setDefaults(defaults);
     for (String tenant : factory.tenantsOnDisk()) {
+      registry.setConfig(tenant, defaults.with(factory.tenantConfig(tenant)));
       registry.addTenant(tenant);
+      startWorkers(tenant);
       for (TimelineFactory.Opened o : factory.openAll(tenant, registry)) start(o);
     }
     ctx.getLog().info("pageserver loaded tenants={} timelines={}", registry.tenants().size(), actors.size());
@@ -81,6 +99,9 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
         .onMessage(CreateTimeline.class, this::onCreateTimeline)
         .onMessage(Made.class, this::onMade)
         .onMessage(Checkpoint.class, this::onCheckpoint)
+        .onMessage(SetConfig.class, this::onSetConfig)
+        .onMessage(Compact.class, this::onCompact)
+        .onMessage(DoGc.class, this::onDoGc)
         .build();
   }
 
@@ -92,10 +113,16 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
       m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + id + " already exists")));
     } else {
       try {
-        factory.createTenant(id);
+        var overrides = m.config() == null || m.config().isNull() ? TenantConfigFile.empty() : m.config();
+        TenantConfig config = TenantConfig.defaults(settings).with(overrides);
+        factory.createTenant(id, overrides);
+        registry.setConfig(id, config);
         registry.addTenant(id);
+        startWorkers(id);
         ctx.getLog().info("tenant created tenant={}", id);
         m.replyTo().tell(Result.ok(id));
+      } catch (TenantConfig.BadConfig e) {
+        m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure(e.getMessage())));
       } catch (IOException e) {
         m.replyTo().tell(Result.failed(PsError.STORAGE.failure("cannot create tenant " + id + ": " + e.getMessage())));
       }
@@ -155,6 +182,58 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     return this;
   }
 
+  private void startWorkers(String tenant) {
+    DispatcherSelector io = DispatcherSelector.fromConfig("strata.blocking-io");
+    compactors.put(tenant, ctx.spawn(Compactor.create(tenant, registry, settings.compactionTargetSize()), "compactor-" + tenant, io));
+    gcWorkers.put(tenant, ctx.spawn(GcWorker.create(tenant, registry), "gc-" + tenant, io));
+  }
+
+  private Behavior<Command> onSetConfig(SetConfig m) {
+    if (!registry.hasTenant(m.tenantId())) {
+      m.replyTo().tell(Result.failed(PsError.UNKNOWN_TENANT.failure("tenant " + m.tenantId() + " does not exist")));
+      return this;
+    }
+    try {
+      TenantConfig config = TenantConfig.defaults(settings).with(m.overrides());
+      factory.saveTenantConfig(m.tenantId(), m.overrides());
+      registry.setConfig(m.tenantId(), config);
+      compactors.get(m.tenantId()).tell(new Compactor.Reconfigure());
+      gcWorkers.get(m.tenantId()).tell(new GcWorker.Reconfigure());
+      ctx.getLog().info("tenant config set tenant={} config={}", m.tenantId(), config.toJson());
+      m.replyTo().tell(Result.ok(config));
+    } catch (TenantConfig.BadConfig e) {
+      m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure(e.getMessage())));
+    } catch (IOException e) {
+      m.replyTo().tell(Result.failed(PsError.STORAGE.failure("cannot save the config of tenant " + m.tenantId() + ": " + e.getMessage())));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onCompact(Compact m) {
+    ActorRef<Compactor.Command> c = compactors.get(m.id().tenantId());
+    if (c == null || !actors.containsKey(m.id())) {
+      m.replyTo().tell(Result.failed(PsError.UNKNOWN_TIMELINE.failure("timeline " + m.id() + " does not exist")));
+    } else {
+      c.tell(new Compactor.Compact(m.id().timelineId(), true, m.replyTo()));
+    }
+    return this;
+  }
+
+  private Behavior<Command> onDoGc(DoGc m) {
+    ActorRef<GcWorker.Command> g = gcWorkers.get(m.id().tenantId());
+    if (g == null || !actors.containsKey(m.id())) {
+      m.replyTo().tell(Result.failed(PsError.UNKNOWN_TIMELINE.failure("timeline " + m.id() + " does not exist")));
+    } else {
+      g.tell(new GcWorker.DoGc(m.id().timelineId(), m.gcHorizon(), m.replyTo()));
+    }
+    return this;
+  }
+
+  /** The tenant's stored config overrides. */
+  com.fasterxml.jackson.databind.node.ObjectNode configOverrides(String tenant) throws IOException {
+    return factory.tenantConfig(tenant);
+  }
+
   private Behavior<Command> onCheckpoint(Checkpoint m) {
     ActorRef<Timeline.Command> tl = actors.get(m.id());
     if (tl == null) {
@@ -162,10 +241,16 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
       return this;
     }
     TimelineHandle handle = registry.timeline(m.id().tenantId(), m.id().timelineId());
-    akka.actor.typed.javadsl.AskPattern.<Timeline.Command, akka.Done>ask(tl, r -> new Timeline.Checkpoint(m.compact(), r),
-            java.time.Duration.ofMinutes(10), ctx.getSystem().scheduler())
-        .whenComplete((done, err) -> m.replyTo().tell(err == null ? Result.ok(handle.info())
-            : Result.failed(PsError.STORAGE.failure("checkpoint of " + m.id() + " did not finish: " + err.getMessage()))));
+    var scheduler = ctx.getSystem().scheduler();
+    ActorRef<Compactor.Command> compactor = compactors.get(m.id().tenantId());
+    java.time.Duration timeout = java.time.Duration.ofMinutes(10);
+    akka.actor.typed.javadsl.AskPattern.<Timeline.Command, akka.Done>ask(tl, r -> new Timeline.Checkpoint(false, r), timeout, scheduler)
+        .thenCompose(done -> !m.compact() ? CompletableFuture.completedFuture(Result.ok(m.id().timelineId()))
+            : akka.actor.typed.javadsl.AskPattern.<Compactor.Command, Result<String>>ask(compactor,
+                r -> new Compactor.Compact(m.id().timelineId(), true, r), timeout, scheduler))
+        .whenComplete((r, err) -> m.replyTo().tell(err != null
+            ? Result.failed(PsError.STORAGE.failure("checkpoint of " + m.id() + " did not finish: " + err.getMessage()))
+            : r.failure() != null ? Result.failed(r.failure()) : Result.ok(handle.info())));
     return this;
   }
 

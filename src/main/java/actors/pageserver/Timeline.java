@@ -22,19 +22,18 @@ import wire.xlog.WalRecord;
 /**
  * One timeline's writer: decodes the WAL its {@link WalReceiver} delivers, ingests it into the
  * layers in batches (each batch becomes visible to readers at once), freezes and flushes the
- * in-memory layer, and compacts. Runs on the blocking dispatcher: ingest, flush and compaction
- * block on files. Readers go through the {@link TimelineHandle} and never wait on this actor.
+ * in-memory layer. Runs on the blocking dispatcher: ingest and flush block on files. Compaction and
+ * GC run in the tenant's {@link Compactor} and {@link GcWorker}, never here, so they never hold up ingest. Readers go through the {@link TimelineHandle} and never wait on this actor.
  */
 public final class Timeline extends AbstractBehavior<Timeline.Command> {
   public sealed interface Command {}
   /** WAL bytes starting at {@code startLsn}; the reply says they are ingested (or why not). */
   public record Ingest(long startLsn, byte[] bytes, ActorRef<IngestResult> replyTo) implements Command {}
   public record IngestResult(String error) {}
-  /** Freeze and flush the in-memory layer now; with {@code compact}, compact and make images too. */
+  /** Freeze and flush the in-memory layer now ({@code compact} is the caller's business: the {@link Compactor} does it). */
   public record Checkpoint(boolean compact, ActorRef<Done> replyTo) implements Command {}
   private enum Tick implements Command { INSTANCE }
   private record ReceiverStatus(WalReceiverStatus status) implements Command {}
-  private enum CompactTick implements Command { INSTANCE }
   public enum Stop implements Command { INSTANCE }
 
   /** Pending values beyond this are stored even before the batch's record count is reached. */
@@ -57,7 +56,6 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
       TimelineLayers layers, LsnWaiter lsns, WalIngest ingest, RecentWal recentWal) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
-      timers.startTimerWithFixedDelay(CompactTick.INSTANCE, settings.compactionPeriod());
       return new Timeline(ctx, settings, receiverSettings, handle, layers, lsns, ingest, recentWal);
     }));
   }
@@ -100,7 +98,6 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
           handle.publish(handle.info().withWalReceiver(m.status().asMap()));
           return this;
         })
-        .onMessageEquals(CompactTick.INSTANCE, this::onCompactTick)
         .onMessageEquals(Stop.INSTANCE, this::onStop)
         .build();
   }
@@ -157,7 +154,16 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
     publish();
   }
 
+  /** Freezes the open layer and flushes what is frozen, unless compaction holds the layers: then a later tick flushes. */
   private void flush() throws IOException {
+    layers.freeze();
+    layers.tryFlushFrozen();
+    openedAt = System.nanoTime();
+    publish();
+  }
+
+  /** Freezes and flushes, waiting for compaction if need be (checkpoint and stop). */
+  private void flushNow() throws IOException {
     layers.freeze();
     layers.flushFrozen();
     openedAt = System.nanoTime();
@@ -174,31 +180,20 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
         (status, err) -> new ReceiverStatus(status));
     try {
       boolean stale = System.nanoTime() - openedAt > settings.checkpointTimeout().toNanos();
-      if (layers.shouldFreeze() || (stale && layers.lastRecordLsn() != layers.diskConsistentLsn())) flush();
+      if (layers.shouldFreeze() || (stale && layers.lastRecordLsn() != layers.diskConsistentLsn())) {
+        flush();
+      } else if (!layers.layerMap().frozen().isEmpty() && layers.tryFlushFrozen()) {
+        publish();   // layers frozen while compaction ran
+      }
     } catch (IOException | RuntimeException e) {
       ctx.getLog().error("flush failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
     }
     return this;
   }
 
-  private Behavior<Command> onCompactTick() {
-    try {
-      compact();
-    } catch (IOException | RuntimeException e) {
-      ctx.getLog().error("compaction failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
-    }
-    return this;
-  }
-
-  private void compact() throws IOException {
-    layers.compactL0(settings.compactionThreshold());
-    publish();
-  }
-
   private Behavior<Command> onCheckpoint(Checkpoint m) {
     try {
-      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flush();
-      if (m.compact()) compact();
+      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flushNow();
     } catch (IOException | RuntimeException e) {
       ctx.getLog().error("checkpoint failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
     }
@@ -208,7 +203,7 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
 
   private Behavior<Command> onStop() {
     try {
-      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flush();
+      if (layers.lastRecordLsn() != layers.diskConsistentLsn()) flushNow();
     } catch (IOException | RuntimeException e) {
       ctx.getLog().warn("final flush failed timeline={} reason=\"{}\"", handle.id(), e.toString());
     }

@@ -33,7 +33,6 @@ import wire.xlog.Lsn;
  * directory and renamed into place only once its metadata and layers are durable.
  */
 final class TimelineFactory {
-  private static final int TENANT_MAGIC = 0x5354_544e;   // "STTN"
   private static final String NAME_FILE = "name";
   private static final int NAME_MAGIC = 0x5354_4e4d;   // "STNM"
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -62,6 +61,13 @@ final class TimelineFactory {
         settings.compactionTargetSize(), settings.imageCreationThreshold());
   }
 
+  /** The node's layer settings with the tenant's checkpoint_distance. */
+  private LayerSettings layerSettings(String tenant, PageserverRegistry registry) {
+    TenantConfig c = registry.config(tenant);
+    return new LayerSettings(c.checkpointDistance(), layerSettings.checkpointTimeout(), layerSettings.compactionTargetSize(),
+        c.imageCreationThreshold());
+  }
+
   static String newId() {
     byte[] id = new byte[16];
     RANDOM.nextBytes(id);
@@ -77,16 +83,25 @@ final class TimelineFactory {
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
         String name = p.getFileName().toString();
-        if (TimelineId.isId(name) && Files.exists(p.resolve("tenant.conf"))) out.add(name);
+        if (TimelineId.isId(name) && Files.exists(p.resolve(TenantConfigFile.FILE_NAME))) out.add(name);
       }
     }
     return out;
   }
 
-  void createTenant(String id) throws IOException {
+  /** The tenant's config overrides as stored. */
+  com.fasterxml.jackson.databind.node.ObjectNode tenantConfig(String id) throws IOException {
+    return TenantConfigFile.load(settings.tenantDir(id));
+  }
+
+  void saveTenantConfig(String id, com.fasterxml.jackson.databind.JsonNode overrides) throws IOException {
+    TenantConfigFile.save(settings.tenantDir(id), overrides);
+  }
+
+  void createTenant(String id, com.fasterxml.jackson.databind.JsonNode overrides) throws IOException {
     Path dir = settings.tenantDir(id);
     Files.createDirectories(dir.resolve("timelines"));
-    DurableFile.write(dir.resolve("tenant.conf"), TENANT_MAGIC, 1, "{}".getBytes(StandardCharsets.UTF_8));
+    TenantConfigFile.save(dir, overrides);
     DurableFile.fsyncDirectory(settings.tenantsDir());
     DurableFile.fsyncDirectory(settings.dataDir());   // the tenants dir itself, when this made it
   }
@@ -121,7 +136,7 @@ final class TimelineFactory {
         if (ancestor != null && ancestorLayers == null) {
           throw new IOException("timeline " + id + " has ancestor " + ancestor + ", which does not exist");
         }
-        out.add(open(id, TimelineLayers.open(dir.resolve(e.getKey()), ancestorLayers, layerSettings)));
+        out.add(open(id, TimelineLayers.open(dir.resolve(e.getKey()), ancestorLayers, layerSettings(tenant, registry))));
       }
       if (found.size() == before) throw new IOException("timelines " + found.keySet() + " of tenant " + tenant + " form an ancestor cycle");
     }
@@ -174,7 +189,7 @@ final class TimelineFactory {
       DurableFile.fsyncDirectory(temp);
       Files.move(temp, finalDir, StandardCopyOption.ATOMIC_MOVE);
       DurableFile.fsyncDirectory(timelines);
-      return open(id, TimelineLayers.open(finalDir, ancestor, layerSettings));
+      return open(id, TimelineLayers.open(finalDir, ancestor, layerSettings(id.tenantId(), registry)));
     } catch (IOException | RuntimeException e) {
       deleteTree(temp);
       throw e;

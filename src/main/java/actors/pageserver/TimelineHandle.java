@@ -9,6 +9,7 @@ import java.util.concurrent.Executor;
 import store.layer.TimelineLayers;
 import store.layer.ValueHistory;
 import store.pgdatadir.Datadir;
+import store.pgdatadir.LsnByTimestamp;
 import store.pgdatadir.PageReader;
 import store.redo.PageReconstructor;
 import store.redo.ReconstructFailed;
@@ -47,8 +48,13 @@ public final class TimelineHandle implements PageReader {
     return id;
   }
 
+  /** What the Timeline actor published, with the GC cutoff and physical size as they are now (GC and compaction change them). */
   public TimelineInfo info() {
-    return info;
+    return info.withGcCutoffAndSize(layers.gcCutoffLsn(), layers.physicalSize());
+  }
+
+  TimelineLayers layers() {
+    return layers;
   }
 
   void publish(TimelineInfo next) {
@@ -66,7 +72,17 @@ public final class TimelineHandle implements PageReader {
 
   /** The oldest LSN reads may ask for. */
   public long gcCutoff() {
-    return info.gcCutoffLsn();
+    return layers.gcCutoffLsn();
+  }
+
+  /**
+   * The LSN of a point in time (blocking: reads CLOG pages at the LSNs it probes), searched between the
+   * lowest LSN still readable and last_record_lsn; GC uses it for pitr_interval.
+   */
+  public LsnByTimestamp.Answer lsnByTimestamp(java.time.Instant t) throws IOException {
+    long last = lsns.last();
+    long low = Math.min(layers.lowestReadableLsn(), last);
+    return LsnByTimestamp.find(datadir(last), low, last, t);
   }
 
   /** A key materialized at an LSN, on the blocking executor (lookups may fault in pages; redo waits on a worker). */

@@ -32,4 +32,9 @@ public record TimelineInfo(
         diskConsistentLsn, remoteConsistentLsn, initdbLsn, gcCutoffLsn, currentLogicalSize, currentPhysicalSize, pgVersion,
         state, status);
   }
+
+  public TimelineInfo withGcCutoffAndSize(long cutoff, long physicalSize) {
+    return new TimelineInfo(tenantId, timelineId, name, ancestorTimelineId, ancestorLsn, lastRecordLsn, prevRecordLsn,
+        diskConsistentLsn, remoteConsistentLsn, initdbLsn, cutoff, currentLogicalSize, physicalSize, pgVersion, state, walReceiver);
+  }
 }

@@ -37,6 +37,10 @@ final class PageserverRoutes extends AllDirectives {
         path(PathMatchers.segment("v1").slash("tenant"), () -> concat(
             post(() -> entity(Unmarshaller.entityToString(), this::createTenant)),
             get(() -> complete(Json.ok(api.tenants().stream().map(PageserverRoutes::tenantJson).toList()))))),
+        path(PathMatchers.segment("v1").slash("tenant").slash("config"), () -> put(() ->
+            entity(Unmarshaller.entityToString(), this::setTenantConfig))),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("config"), t -> get(() ->
+            complete(Json.ok(Map.of("effective_config", api.tenantConfig(t).toJson()))))),
         path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()), t -> get(() -> {
           if (!api.hasTenant(t)) throw PsError.UNKNOWN_TENANT.failure("tenant " + t + " does not exist");
           return complete(Json.ok(tenantJson(t)));
@@ -48,8 +52,60 @@ final class PageserverRoutes extends AllDirectives {
             (t, tl) -> get(() -> complete(Json.ok(json(api.timeline(t, tl)))))),
         path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline").slash(PathMatchers.segment())
             .slash("checkpoint"), (t, tl) -> put(() -> parameterOptional("compact", compact ->
-                reply(api.checkpoint(t, tl, compact.map(Boolean::parseBoolean).orElse(false)), 200, PageserverRoutes::json))))
+                reply(api.checkpoint(t, tl, compact.map(Boolean::parseBoolean).orElse(false)), 200, PageserverRoutes::json)))),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline").slash(PathMatchers.segment())
+            .slash("compact"), (t, tl) -> put(() -> reply(api.compact(t, tl), 200, done -> Map.of()))),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline").slash(PathMatchers.segment())
+            .slash("do_gc"), (t, tl) -> put(() -> entity(Unmarshaller.entityToString(), body -> doGc(t, tl, body)))),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline").slash(PathMatchers.segment())
+            .slash("get_lsn_by_timestamp"), (t, tl) -> get(() -> parameter("timestamp", ts -> lsnByTimestamp(t, tl, ts))))
     )));
+  }
+
+  private Route setTenantConfig(String body) {
+    JsonNode req = parse(body);
+    if (!req.hasNonNull("tenant_id")) throw new IllegalArgumentException("tenant_id is required");
+    String tenant = req.get("tenant_id").asText();
+    com.fasterxml.jackson.databind.node.ObjectNode overrides = ((com.fasterxml.jackson.databind.node.ObjectNode) req).deepCopy();
+    overrides.remove("tenant_id");
+    return reply(api.setTenantConfig(tenant, overrides), 200, c -> Map.of("effective_config", c.toJson()));
+  }
+
+  private Route doGc(String tenant, String timeline, String body) {
+    JsonNode req = parse(body);
+    Long horizon = null;
+    if (req.hasNonNull("gc_horizon")) {
+      if (!req.get("gc_horizon").canConvertToLong() || req.get("gc_horizon").asLong() < 0) {
+        throw new IllegalArgumentException("gc_horizon must be a number of bytes, got " + req.get("gc_horizon"));
+      }
+      horizon = req.get("gc_horizon").asLong();
+    }
+    return reply(api.doGc(tenant, timeline, horizon), 200, r -> {
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("layers_total", r.layersTotal());
+      m.put("layers_needed_by_cutoff", r.layersNeededByCutoff());
+      m.put("layers_needed_by_pitr", 0);
+      m.put("layers_needed_by_branches", r.layersNeededByBranches());
+      m.put("layers_not_updated", 0);
+      m.put("layers_removed", r.layersRemoved());
+      m.put("elapsed", r.elapsedMillis());
+      m.put("gc_cutoff_lsn", Lsn.of(r.cutoffLsn()).toString());
+      return m;
+    });
+  }
+
+  private Route lsnByTimestamp(String tenant, String timeline, String timestamp) {
+    java.time.Instant t = Rfc3339.parse(timestamp);
+    return onComplete(api.lsnByTimestamp(tenant, timeline, t), done -> {
+      if (done.isFailure()) {
+        PsError.Failure f = PsError.of(done.failed().get());
+        return complete(Json.error(f.kind().httpStatus(), f.getMessage()));
+      }
+      Map<String, Object> m = new LinkedHashMap<>();
+      m.put("lsn", Lsn.of(done.get().lsn()).toString());
+      m.put("kind", done.get().kind().name().toLowerCase(java.util.Locale.ROOT));
+      return complete(Json.ok(m));
+    });
   }
 
   private static Map<String, Object> tenantJson(String id) {
@@ -63,7 +119,7 @@ final class PageserverRoutes extends AllDirectives {
   private Route createTenant(String body) {
     JsonNode req = parse(body);
     String id = req.hasNonNull("new_tenant_id") ? req.get("new_tenant_id").asText() : null;
-    return reply(api.createTenant(id), 201, created -> Map.of("id", created));
+    return reply(api.createTenant(id, req.get("config")), 201, created -> Map.of("id", created));
   }
 
   private Route createTimeline(String tenant, String body) {

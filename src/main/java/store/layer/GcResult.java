@@ -9,8 +9,10 @@ import java.util.List;
  * @param removed names of the layer files removed
  * @param bytesRemoved their total size
  * @param kept historic layers left
+ * @param total historic layers before
+ * @param neededByBranches layers the cutoff alone would have removed but a retained branch point needs
  */
-public record GcResult(long cutoff, List<String> removed, long bytesRemoved, int kept) {
+public record GcResult(long cutoff, List<String> removed, long bytesRemoved, int kept, int total, int neededByBranches) {
   public GcResult {
     removed = List.copyOf(removed);
   }

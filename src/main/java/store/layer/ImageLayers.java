@@ -88,6 +88,50 @@ final class ImageLayers {
     }
   }
 
+  /**
+   * Materializes, for each partition, the keys of {@code keyspace} inside it at {@code lsn} into image
+   * layers covering the whole partition (a key of the partition outside the key space does not exist at
+   * {@code lsn}, and the image says so); a partition is cut into files at the next key once one holds
+   * {@code targetSize} bytes. On failure removes what it wrote.
+   */
+  static List<LayerFile> writePartitions(Path dir, long lsn, List<KeyRange> partitions, KeySpace keyspace, Materializer m,
+      long targetSize, Set<String> existing) throws IOException {
+    List<LayerFile> outputs = new ArrayList<>();
+    boolean ok = false;
+    try {
+      for (KeyRange p : partitions) {
+        LayerWriter w = null;
+        Key from = p.start();
+        try {
+          for (KeyRange r : keyspace.within(p)) {
+            for (Key k = r.start(); k.compareTo(r.end()) < 0; k = k.next()) {
+              byte[] bytes = m.get(k, lsn);
+              if (bytes == null) continue;
+              if (w != null && w.bytesWritten() >= targetSize) {
+                finish(w, new KeyRange(from, k), lsn, existing, outputs);
+                w = null;
+                from = k;
+              }
+              if (w == null) w = LayerWriter.image(dir, lsn);
+              w.add(k, lsn, ValueFormat.encode(new Value.Image(bytes)), true);
+            }
+          }
+          if (w == null) w = LayerWriter.image(dir, lsn);
+          finish(w, new KeyRange(from, p.end()), lsn, existing, outputs);
+          w = null;
+        } finally {
+          if (w != null) w.close();
+        }
+      }
+      ok = true;
+      return outputs;
+    } finally {
+      if (!ok) {
+        for (LayerFile f : outputs) Files.deleteIfExists(f.path());
+      }
+    }
+  }
+
   private static void finish(LayerWriter w, KeyRange keys, long lsn, Set<String> existing, List<LayerFile> outputs) throws IOException {
     String name = LayerName.image(keys, lsn).toString();
     boolean taken = existing.contains(name);

@@ -41,6 +41,7 @@ public final class TimelineLayers {
   private volatile LayerMap map;
   private volatile RecordLsns lsns;
   private volatile long diskConsistentLsn;
+  private volatile long gcCutoffLsn;   // a copy of the metadata's, for readers that must not wait on swap
   private TimelineMetadata metadata;   // guarded by swap
   private long dirtySinceNanos = -1;   // ingest thread: when the open layer got its first change
 
@@ -51,6 +52,7 @@ public final class TimelineLayers {
     this.ancestorLsn = md.ancestorLsn();
     this.metadata = md;
     this.diskConsistentLsn = md.diskConsistentLsn();
+    this.gcCutoffLsn = md.latestGcCutoffLsn();
     this.lsns = new RecordLsns(md.diskConsistentLsn(), md.prevRecordLsn());
     this.map = new LayerMap(new InMemoryLayer(md.diskConsistentLsn() + 1), List.of(), historic);
   }
@@ -155,6 +157,20 @@ public final class TimelineLayers {
   // --- maintenance (one at a time) ---
 
   /**
+   * {@link #flushFrozen} unless other maintenance (compaction, images, GC) holds the lock: then the
+   * frozen layers wait in memory and this returns false at once, so ingest never waits on compaction.
+   */
+  public boolean tryFlushFrozen() throws IOException {
+    if (!maintenance.tryLock()) return false;
+    try {
+      flushFrozen();
+      return true;
+    } finally {
+      maintenance.unlock();
+    }
+  }
+
+  /**
    * Writes every frozen layer, oldest first, as an L0 delta (or, for the first flush of an import at
    * initdb LSN, as an image layer), then the metadata with it and disk_consistent_lsn = end − 1.
    */
@@ -217,6 +233,29 @@ public final class TimelineLayers {
     }
   }
 
+  /**
+   * Writes image layers at {@code lsn} (at most disk_consistent_lsn) over whole partitions of the key
+   * space, materializing the keys of {@code keyspace} that fall in each.
+   */
+  public void createImageLayers(long lsn, List<KeyRange> partitions, KeySpace keyspace, Materializer m) throws IOException {
+    maintenance.lock();
+    try {
+      if (lsn > diskConsistentLsn) {
+        throw new IllegalArgumentException("image LSN " + LayerName.hex(lsn) + " is above disk_consistent_lsn " + LayerName.hex(diskConsistentLsn));
+      }
+      Set<String> existing = new HashSet<>(metadata().layers());
+      List<LayerFile> outputs = ImageLayers.writePartitions(dir, lsn, partitions, keyspace, m, settings.compactionTargetSize(), existing);
+      if (!outputs.isEmpty()) replace(List.of(), outputs, metadata());
+    } finally {
+      maintenance.unlock();
+    }
+  }
+
+  /** The partitions with at least {@code threshold} deltas stacked since the last image at or below {@code lsn}. */
+  public List<KeyRange> rangesWorthImaging(List<KeyRange> partitions, long lsn, int threshold) {
+    return ImageLayers.worthImaging(map, partitions, lsn, threshold);
+  }
+
   /** The partitions where {@code imageCreationThreshold} deltas are stacked since the last image at or below {@code lsn}. */
   public List<KeyRange> rangesWorthImaging(List<KeyRange> partitions, long lsn) {
     return ImageLayers.worthImaging(map, partitions, lsn, settings.imageCreationThreshold());
@@ -230,10 +269,14 @@ public final class TimelineLayers {
     maintenance.lock();
     try {
       long applied = Math.min(cutoff, diskConsistentLsn);
+      int total = map.historic().size();
       List<LayerFile> removed = GcPlanner.removable(map.historic(), applied, retainLsns);
+      int byBranches = retainLsns.isEmpty() ? 0 : GcPlanner.removable(map.historic(), applied, List.of()).size() - removed.size();
       TimelineMetadata md = metadata();
       if (applied > md.latestGcCutoffLsn() || !removed.isEmpty()) {
-        replace(removed, List.of(), md.withGcCutoff(Math.max(applied, md.latestGcCutoffLsn())));
+        long kept = Math.max(applied, md.latestGcCutoffLsn());
+        gcCutoffLsn = kept;   // readers below it are refused before the layers they might need go
+        replace(removed, List.of(), md.withGcCutoff(kept));
       }
       long bytes = 0;
       List<String> names = new ArrayList<>();
@@ -241,7 +284,7 @@ public final class TimelineLayers {
         bytes += f.sizeBytes();
         names.add(f.name().toString());
       }
-      return new GcResult(applied, names, bytes, map.historic().size());
+      return new GcResult(applied, names, bytes, map.historic().size(), total, byBranches);
     } finally {
       maintenance.unlock();
     }
@@ -289,6 +332,20 @@ public final class TimelineLayers {
 
   public long diskConsistentLsn() {
     return diskConsistentLsn;
+  }
+
+  /** latest_gc_cutoff_lsn: reads below it may find versions removed. */
+  public long gcCutoffLsn() {
+    return gcCutoffLsn;
+  }
+
+  /**
+   * The lowest LSN every key can still be read at: this timeline's GC cutoff, and below the branch
+   * point what the ancestor still holds (its branch point itself is always kept).
+   */
+  public long lowestReadableLsn() {
+    long below = ancestor == null ? metadata().initdbLsn() : Math.min(ancestor.lowestReadableLsn(), ancestorLsn);
+    return Math.max(gcCutoffLsn, below);
   }
 
   public long ancestorLsn() {
