@@ -73,6 +73,7 @@ final class TimelineFactory {
   List<String> tenantsOnDisk() throws IOException {
     Path dir = settings.tenantsDir();
     if (!Files.isDirectory(dir)) return List.of();
+    DirectoryRemoval.finishInterrupted(dir);
     List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
@@ -101,7 +102,7 @@ final class TimelineFactory {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
         for (Path p : ds) {
           String name = p.getFileName().toString();
-          if (name.endsWith(".___creating")) {
+          if (name.endsWith(".___creating") || name.endsWith(DirectoryRemoval.SUFFIX)) {
             deleteTree(p);
           } else if (TimelineId.isId(name) && Files.exists(p.resolve(TimelineMetadata.FILE_NAME))) {
             found.put(name, TimelineMetadata.load(p));
@@ -143,6 +144,19 @@ final class TimelineFactory {
     handle.publish(info.withLsns(layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(),
         ingest.logicalSizeBlocks() * 8192, layers.physicalSize()));
     return new Opened(handle, Timeline.create(settings, receiverSettings, handle, layers, lsns, ingest, recent), layers);
+  }
+
+  /** The timeline is gone: its layers are no longer an ancestor for anything. */
+  void forget(TimelineId id) {
+    opened.remove(id);
+  }
+
+  void removeTimelineDir(TimelineId id) throws IOException {
+    DirectoryRemoval.remove(settings.tenantDir(id.tenantId()).resolve("timelines").resolve(id.timelineId()));
+  }
+
+  void removeTenantDir(String tenantId) throws IOException {
+    DirectoryRemoval.remove(settings.tenantDir(tenantId));
   }
 
   // --- creating ---
