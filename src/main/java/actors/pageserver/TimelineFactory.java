@@ -224,16 +224,18 @@ final class TimelineFactory {
       throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is beyond the last record LSN " + Lsn.of(last) + " of timeline "
           + parent.id().timelineId());
     }
-    if (Long.compareUnsigned(lsn, p.gcCutoffLsn()) < 0) {
-      throw PsError.BELOW_GC_CUTOFF.failure("branch LSN " + Lsn.of(lsn) + " is below the GC cutoff " + Lsn.of(p.gcCutoffLsn())
-          + " of timeline " + parent.id().timelineId());
-    }
     if (Long.compareUnsigned(lsn, p.initdbLsn()) < 0) {
       throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is before the initdb LSN " + Lsn.of(p.initdbLsn()) + " of timeline "
           + parent.id().timelineId());
     }
     if (p.ancestorTimelineId() != null && Long.compareUnsigned(lsn, p.ancestorLsn()) < 0) {
-      throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is less than timeline ancestor lsn " + Lsn.of(p.ancestorLsn()));
+      throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is before the branch point " + Lsn.of(p.ancestorLsn())
+          + " of timeline " + parent.id().timelineId() + " (less than timeline ancestor lsn)");
+    }
+    // the initdb and ancestor checks come first: a fresh timeline's GC cutoff is its initdb LSN
+    if (Long.compareUnsigned(lsn, p.gcCutoffLsn()) < 0) {
+      throw PsError.BELOW_GC_CUTOFF.failure("branch LSN " + Lsn.of(lsn) + " is below the GC cutoff " + Lsn.of(p.gcCutoffLsn())
+          + " of timeline " + parent.id().timelineId());
     }
     long prev = lsn == last ? p.prevRecordLsn() : 0;
     TimelineLayers.create(dir, TimelineMetadata.branch(parent.id().timelineId(), lsn, prev, p.initdbLsn(), p.pgVersion()),
