@@ -37,6 +37,7 @@ final class TimelineFactory {
   private static final String NAME_FILE = "name";
   private static final int NAME_MAGIC = 0x5354_4e4d;   // "STNM"
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final java.time.Duration BRANCH_LSN_GRACE = java.time.Duration.ofSeconds(5);
 
   /** A timeline ready to serve: its read side and the behaviour of its writer. */
   record Opened(TimelineHandle handle, Behavior<Timeline.Command> behavior, TimelineLayers layers) {}
@@ -216,10 +217,11 @@ final class TimelineFactory {
   private TimelineLayers branch(Path dir, TimelineId id, TenantManager.CreateTimeline req, PageserverRegistry registry) throws IOException {
     TimelineHandle parent = registry.timeline(id.tenantId(), req.ancestorTimelineId());
     TimelineLayers ancestor = opened.get(parent.id());
-    long last = parent.lastRecordLsn();
-    long lsn = req.ancestorLsn() != null ? req.ancestorLsn() : last;
-    TimelineInfo p = parent.info();
+    long lsn = req.ancestorLsn() != null ? req.ancestorLsn() : parent.lastRecordLsn();
     if (lsn % 8 != 0) lsn += 8 - lsn % 8;
+    if (Long.compareUnsigned(lsn, parent.lastRecordLsn()) > 0) awaitIngest(parent, lsn);
+    TimelineInfo p = parent.info();
+    long last = parent.lastRecordLsn();   // the waiter moves before the published info does
     if (Long.compareUnsigned(lsn, last) > 0) {
       throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is beyond the last record LSN " + Lsn.of(last) + " of timeline "
           + parent.id().timelineId());
@@ -237,10 +239,22 @@ final class TimelineFactory {
       throw PsError.BELOW_GC_CUTOFF.failure("branch LSN " + Lsn.of(lsn) + " is below the GC cutoff " + Lsn.of(p.gcCutoffLsn())
           + " of timeline " + parent.id().timelineId());
     }
-    long prev = lsn == last ? p.prevRecordLsn() : 0;
+    long prev = lsn == p.lastRecordLsn() ? p.prevRecordLsn() : 0;
     TimelineLayers.create(dir, TimelineMetadata.branch(parent.id().timelineId(), lsn, prev, p.initdbLsn(), p.pgVersion()),
         ancestor, layerSettings);
     return ancestor;
+  }
+
+  /** WAL just committed may not be ingested yet: a short grace before an LSN counts as beyond the end. */
+  private static void awaitIngest(TimelineHandle parent, long lsn) throws IOException {
+    try {
+      parent.waitFor(lsn, BRANCH_LSN_GRACE).toCompletableFuture().get();
+    } catch (java.util.concurrent.ExecutionException notThere) {
+      // judged below against what was ingested
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted waiting for " + parent.id() + " to reach " + Lsn.of(lsn));
+    }
   }
 
   static void deleteTree(Path p) throws IOException {
