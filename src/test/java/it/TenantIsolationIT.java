@@ -64,6 +64,8 @@ class TenantIsolationIT {
       assertEquals("deleted timeline " + child, cli.ok("timeline", "delete", "child").strip());
       assertFalse(cli.ok("timeline", "list").contains(child));
 
+      assertFails(cli.run("tenant", "delete", two), "tenant " + two + " has running endpoints [two]");
+      assertFails(cli.run("timeline", "delete", "main", "--tenant", two), "has running endpoints [two]");
       cli.ok("endpoint", "stop", "two");
       assertEquals("deleted tenant " + two, cli.ok("tenant", "delete", two).strip());
       assertFalse(cli.ok("tenant", "list").contains(two));

@@ -76,6 +76,8 @@ public final class TenantCommand implements Runnable {
 
     @Override
     public Integer call() {
+      java.util.List<String> running = EndpointNode.runningOn(LocalCluster.home(), tenant, null);
+      if (!running.isEmpty()) throw new app.Failure("tenant " + tenant + " has running endpoints " + running + ": stop them first");
       ServiceClient client = ps.client();
       java.util.List<String> timelines = new java.util.ArrayList<>();
       for (JsonNode tl : client.get("/v1/tenant/" + tenant + "/timeline")) timelines.add(tl.path("timeline_id").asText());

@@ -3,6 +3,7 @@ package app.cli;
 import app.Failure;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -132,6 +133,8 @@ public final class TimelineCommand implements Runnable {
     public Integer call() {
       String tenant = t.tenant();
       String id = t.resolve(timeline);
+      List<String> running = EndpointNode.runningOn(LocalCluster.home(), tenant, id);
+      if (!running.isEmpty()) throw new Failure("timeline " + id + " has running endpoints " + running + ": stop them first");
       t.ps.client().delete("/v1/tenant/" + tenant + "/timeline/" + id);   // refused with children: nothing else changes
       SafekeeperTimelines sks = SafekeeperTimelines.of(safekeepersHttp);
       if (sks.isEmpty()) spec.commandLine().getErr().println("strata: no safekeeper HTTP URLs known; its WAL stays on the safekeepers");
