@@ -25,6 +25,7 @@ public final class StorageCluster implements AutoCloseable {
 
   public final Path root;
   public final int[] safekeeperPgPorts = {Ports.free(), Ports.free(), Ports.free()};
+  public final int[] safekeeperHttpPorts = {Ports.free(), Ports.free(), Ports.free()};
   public final int pageserverPgPort = Ports.free();
   public final int pageserverHttpPort = Ports.free();
   private final List<StrataProcess> safekeepers = new ArrayList<>();
@@ -52,7 +53,8 @@ public final class StorageCluster implements AutoCloseable {
     for (int i = 0; i < 3; i++) {
       List<Integer> seeds = safekeepers.isEmpty() ? List.of() : List.of(safekeepers.get(0).remotingPort());
       safekeepers.add(StrataProcess.start("sk" + (i + 1), List.of("safekeeper"), seeds,
-          Map.of("strata.safekeeper.pg-port", safekeeperPgPorts[i], "strata.data-dir", root.resolve("sk" + (i + 1)).toString(),
+          Map.of("strata.safekeeper.pg-port", safekeeperPgPorts[i], "strata.safekeeper.http-port", safekeeperHttpPorts[i],
+              "strata.data-dir", root.resolve("sk" + (i + 1)).toString(),
               "strata.node-id", Integer.toString(i + 1))));
     }
     startPageserver();
@@ -79,6 +81,16 @@ public final class StorageCluster implements AutoCloseable {
 
   public StrataProcess pageserver() {
     return pageserver;
+  }
+
+  /** The seed node's address, for nodes that join later (a compute). */
+  public String seedAddress() {
+    return safekeepers.get(0).address();
+  }
+
+  public String safekeeperHttpList() {
+    return "http://127.0.0.1:" + safekeeperHttpPorts[0] + ",http://127.0.0.1:" + safekeeperHttpPorts[1] + ",http://127.0.0.1:"
+        + safekeeperHttpPorts[2];
   }
 
   public String safekeeperList() {

@@ -45,6 +45,9 @@ public final class LocalComputeSteps implements ComputeSteps {
 
   @Override
   public CompletionStage<Lsn> waitForPageserver(ComputeSpec spec, Lsn atLeast) {
+    if (spec.mode().isPrimary()) {
+      return PageserverWait.awaitPrimary(system, sources.apply(spec), spec.tenantId(), spec.timelineId(), atLeast, settings.pageserverWait());
+    }
     return PageserverWait.await(system, sources.apply(spec), spec.tenantId(), spec.timelineId(), atLeast, settings.pageserverWait());
   }
 

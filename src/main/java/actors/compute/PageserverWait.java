@@ -25,6 +25,19 @@ final class PageserverWait {
     return attempt(system, source, tenant, timeline, target, timeout, deadline, FIRST_DELAY);
   }
 
+  /**
+   * The same for a read-write compute starting at {@code target}: fails at once if the pageserver
+   * already holds WAL beyond it (see {@link HistoricStart}).
+   */
+  static CompletionStage<Lsn> awaitPrimary(ActorSystem<?> system, BasebackupSource source, String tenant, String timeline,
+      Lsn target, Duration timeout) {
+    return source.lastRecordLsn(tenant, timeline).handle((last, failure) -> failure == null
+            ? HistoricStart.refusal(timeline, target, last) : java.util.Optional.<String>empty())
+        .thenCompose(refusal -> refusal.isPresent()
+            ? CompletableFuture.<Lsn>failedStage(new IllegalStateException(refusal.get()))
+            : await(system, source, tenant, timeline, target, timeout));
+  }
+
   private static CompletionStage<Lsn> attempt(ActorSystem<?> system, BasebackupSource source, String tenant, String timeline,
       Lsn target, Duration timeout, long deadline, Duration delay) {
     return source.lastRecordLsn(tenant, timeline).handle((lsn, failure) -> {

@@ -112,6 +112,16 @@ public final class PageserverApi {
     return AskPattern.ask(tenants, r -> new TenantManager.Checkpoint(h.id(), compact, r), CREATE_TIMEOUT, system.scheduler());
   }
 
+  /** Stops and removes a timeline; a failure when it is unknown or has child branches. */
+  public CompletionStage<TenantManager.Result<String>> deleteTimeline(String tenantId, String timelineId) {
+    return AskPattern.ask(tenants, r -> new TenantManager.DeleteTimeline(tenantId, timelineId, r), CREATE_TIMEOUT, system.scheduler());
+  }
+
+  /** Stops every timeline of a tenant and removes it; a failure when it is unknown. */
+  public CompletionStage<TenantManager.Result<String>> deleteTenant(String tenantId) {
+    return AskPattern.ask(tenants, r -> new TenantManager.DeleteTenant(tenantId, r), CREATE_TIMEOUT, system.scheduler());
+  }
+
   public String metrics() {
     return metrics.scrape();
   }

@@ -57,7 +57,40 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
 
   public record Checkpoint(TimelineId id, boolean compact, ActorRef<Result<TimelineInfo>> replyTo) implements Command {}
 
+  /** Stops the timeline and removes its directory; refused while it has child branches. */
+  public record DeleteTimeline(String tenantId, String timelineId, ActorRef<Result<String>> replyTo) implements Command {}
+
+  /** Stops every timeline of the tenant (and their WAL receivers) and removes the tenant's directory. */
+  public record DeleteTenant(String tenantId, ActorRef<Result<String>> replyTo) implements Command {}
+
   private record Made(CreateTimeline request, TimelineFactory.Opened opened, Throwable error) implements Command {}
+  private record TimelineStopped(TimelineId id) implements Command {}
+  private record WorkerStopped(ActorRef<?> worker) implements Command {}
+  private record Removed(Deletion deletion, Throwable error) implements Command {}
+
+  /** A deletion waiting for its timeline actors to stop before its directory goes. */
+  private static final class Deletion {
+    final Set<TimelineId> ids;
+    final Set<TimelineId> stopping;
+    final Set<ActorRef<?>> stoppingWorkers = new HashSet<>();   // the tenant's compactor and GC worker, for a whole tenant
+    final String what;
+    final String tenantIdIfWhole;   // set when the whole tenant goes
+    final ActorRef<Result<String>> replyTo;
+    final IoWork removal;
+
+    Deletion(Set<TimelineId> ids, String what, String tenantIdIfWhole, ActorRef<Result<String>> replyTo, IoWork removal) {
+      this.ids = Set.copyOf(ids);
+      this.stopping = new HashSet<>(ids);
+      this.what = what;
+      this.tenantIdIfWhole = tenantIdIfWhole;
+      this.replyTo = replyTo;
+      this.removal = removal;
+    }
+  }
+
+  private interface IoWork {
+    void run() throws IOException;
+  }
 
   private final ActorContext<Command> ctx;
   private final PageserverSettings settings;
@@ -68,6 +101,10 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
   private final Set<TimelineId> creating = new HashSet<>();
   private final Map<String, ActorRef<Compactor.Command>> compactors = new HashMap<>();
   private final Map<String, ActorRef<GcWorker.Command>> gcWorkers = new HashMap<>();
+  private final Set<TimelineId> deleting = new HashSet<>();
+  private long workersStarted;
+  private final Set<String> deletingTenants = new HashSet<>();
+  private final List<Deletion> deletions = new java.util.ArrayList<>();
 
   public static Behavior<Command> create(PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory) {
     return Behaviors.setup(ctx -> new TenantManager(ctx, settings, registry, factory));
@@ -102,6 +139,15 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
         .onMessage(SetConfig.class, this::onSetConfig)
         .onMessage(Compact.class, this::onCompact)
         .onMessage(DoGc.class, this::onDoGc)
+        .onMessage(DeleteTimeline.class, this::onDeleteTimeline)
+        .onMessage(DeleteTenant.class, this::onDeleteTenant)
+        .onMessage(TimelineStopped.class, this::onTimelineStopped)
+        .onMessage(WorkerStopped.class, m -> {
+          for (Deletion d : deletions) d.stoppingWorkers.remove(m.worker());
+          checkDeletions();
+          return this;
+        })
+        .onMessage(Removed.class, this::onRemoved)
         .build();
   }
 
@@ -111,6 +157,8 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
       m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("tenant id '" + id + "' is not 32 lower-case hex characters")));
     } else if (registry.hasTenant(id)) {
       m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + id + " already exists")));
+    } else if (deletingTenants.contains(id)) {
+      m.replyTo().tell(Result.failed(PsError.CREATION_IN_PROGRESS.failure("tenant " + id + " is being deleted; try again")));
     } else {
       try {
         var overrides = m.config() == null || m.config().isNull() ? TenantConfigFile.empty() : m.config();
@@ -184,8 +232,10 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
 
   private void startWorkers(String tenant) {
     DispatcherSelector io = DispatcherSelector.fromConfig("strata.blocking-io");
-    compactors.put(tenant, ctx.spawn(Compactor.create(tenant, registry, settings.compactionTargetSize()), "compactor-" + tenant, io));
-    gcWorkers.put(tenant, ctx.spawn(GcWorker.create(tenant, registry), "gc-" + tenant, io));
+    // Numbered: a tenant deleted and created again may meet its old workers still stopping.
+    long n = ++workersStarted;
+    compactors.put(tenant, ctx.spawn(Compactor.create(tenant, registry, settings.compactionTargetSize()), "compactor-" + tenant + "-" + n, io));
+    gcWorkers.put(tenant, ctx.spawn(GcWorker.create(tenant, registry), "gc-" + tenant + "-" + n, io));
   }
 
   private Behavior<Command> onSetConfig(SetConfig m) {
@@ -251,6 +301,120 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
         .whenComplete((r, err) -> m.replyTo().tell(err != null
             ? Result.failed(PsError.STORAGE.failure("checkpoint of " + m.id() + " did not finish: " + err.getMessage()))
             : r.failure() != null ? Result.failed(r.failure()) : Result.ok(handle.info())));
+    return this;
+  }
+
+  private Behavior<Command> onDeleteTimeline(DeleteTimeline m) {
+    TimelineHandle h;
+    try {
+      h = registry.timeline(m.tenantId(), m.timelineId());
+    } catch (PsError.Failure f) {
+      m.replyTo().tell(Result.failed(f));
+      return this;
+    }
+    TimelineId id = h.id();
+    PsError.Failure busy = busy(m.tenantId());
+    if (busy != null || deleting.contains(id)) {
+      m.replyTo().tell(Result.failed(busy != null ? busy : PsError.CREATION_IN_PROGRESS.failure("timeline " + id + " is being deleted")));
+      return this;
+    }
+    List<String> children = registry.timelines(m.tenantId()).stream()
+        .filter(c -> m.timelineId().equals(c.info().ancestorTimelineId()))
+        .map(c -> c.id().timelineId() + (c.info().name() != null ? " (" + c.info().name() + ")" : "")).toList();
+    if (!children.isEmpty()) {
+      m.replyTo().tell(Result.failed(PsError.HAS_CHILDREN.failure("timeline " + m.timelineId() + " of tenant " + m.tenantId()
+          + " has child branches " + String.join(", ", children) + ": delete them first")));
+      return this;
+    }
+    deleting.add(id);
+    stopAll(List.of(id));
+    deletions.add(new Deletion(Set.of(id), "timeline " + id, null, m.replyTo(), () -> factory.removeTimelineDir(id)));
+    ctx.getLog().info("timeline deleting timeline={}", id);
+    return this;
+  }
+
+  private Behavior<Command> onDeleteTenant(DeleteTenant m) {
+    if (!registry.hasTenant(m.tenantId())) {
+      m.replyTo().tell(Result.failed(PsError.UNKNOWN_TENANT.failure("tenant " + m.tenantId() + " does not exist")));
+      return this;
+    }
+    PsError.Failure busy = busy(m.tenantId());
+    if (busy != null) {
+      m.replyTo().tell(Result.failed(busy));
+      return this;
+    }
+    List<TimelineId> ids = actors.keySet().stream().filter(id -> id.tenantId().equals(m.tenantId())).toList();
+    registry.removeTenant(m.tenantId());
+    deletingTenants.add(m.tenantId());
+    deleting.addAll(ids);
+    stopAll(ids);
+    Deletion deletion = new Deletion(Set.copyOf(ids), "tenant " + m.tenantId(), m.tenantId(), m.replyTo(),
+        () -> factory.removeTenantDir(m.tenantId()));
+    // A compaction or GC pass in progress finishes before the directory goes.
+    for (ActorRef<?> worker : java.util.Arrays.asList(compactors.remove(m.tenantId()), gcWorkers.remove(m.tenantId()))) {
+      if (worker == null) continue;
+      deletion.stoppingWorkers.add(worker);
+      ctx.watchWith(worker, new WorkerStopped(worker));
+      ctx.stop(worker);
+    }
+    deletions.add(deletion);
+    ctx.getLog().info("tenant deleting tenant={} timelines={}", m.tenantId(), ids.size());
+    checkDeletions();   // a tenant without timelines has nothing to wait for
+    return this;
+  }
+
+  /** A creation or deletion under way in the tenant: deleting now could race with it. */
+  private PsError.Failure busy(String tenantId) {
+    if (deletingTenants.contains(tenantId)) return PsError.CREATION_IN_PROGRESS.failure("tenant " + tenantId + " is being deleted");
+    if (creating.stream().anyMatch(id -> id.tenantId().equals(tenantId))) {
+      return PsError.CREATION_IN_PROGRESS.failure("a timeline of tenant " + tenantId + " is being created; try again");
+    }
+    return null;
+  }
+
+  /** Readers stop finding the timelines at once; their actors (and WAL receivers) stop, and each reports it. */
+  private void stopAll(List<TimelineId> ids) {
+    for (TimelineId id : ids) {
+      registry.remove(id);
+      factory.forget(id);
+      ActorRef<Timeline.Command> ref = actors.remove(id);
+      ctx.watchWith(ref, new TimelineStopped(id));
+      ctx.stop(ref);
+    }
+  }
+
+  private Behavior<Command> onTimelineStopped(TimelineStopped m) {
+    for (Deletion d : deletions) d.stopping.remove(m.id());
+    checkDeletions();
+    return this;
+  }
+
+  /** Deletions whose actors have all stopped remove their directories, off the actor thread. */
+  private void checkDeletions() {
+    for (Deletion d : List.copyOf(deletions)) {
+      if (!d.stopping.isEmpty() || !d.stoppingWorkers.isEmpty()) continue;
+      deletions.remove(d);
+      ctx.pipeToSelf(CompletableFuture.runAsync(() -> {
+        try {
+          d.removal.run();
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, blocking), (v, err) -> new Removed(d, err));
+    }
+  }
+
+  private Behavior<Command> onRemoved(Removed m) {
+    Deletion d = m.deletion();
+    if (d.tenantIdIfWhole != null) deletingTenants.remove(d.tenantIdIfWhole);
+    deleting.removeAll(d.ids);
+    if (m.error() != null) {
+      ctx.getLog().warn("deletion failed what=\"{}\" reason=\"{}\"", d.what, m.error().toString());
+      d.replyTo.tell(Result.failed(PsError.STORAGE.failure("cannot remove the directory of " + d.what + ": " + m.error().getMessage())));
+    } else {
+      ctx.getLog().info("deleted what=\"{}\"", d.what);
+      d.replyTo.tell(Result.ok(d.what + " deleted"));
+    }
     return this;
   }
 

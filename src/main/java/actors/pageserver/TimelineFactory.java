@@ -36,6 +36,7 @@ final class TimelineFactory {
   private static final String NAME_FILE = "name";
   private static final int NAME_MAGIC = 0x5354_4e4d;   // "STNM"
   private static final SecureRandom RANDOM = new SecureRandom();
+  private static final java.time.Duration BRANCH_LSN_GRACE = java.time.Duration.ofSeconds(5);
 
   /** A timeline ready to serve: its read side and the behaviour of its writer. */
   record Opened(TimelineHandle handle, Behavior<Timeline.Command> behavior, TimelineLayers layers) {}
@@ -79,6 +80,7 @@ final class TimelineFactory {
   List<String> tenantsOnDisk() throws IOException {
     Path dir = settings.tenantsDir();
     if (!Files.isDirectory(dir)) return List.of();
+    DirectoryRemoval.finishInterrupted(dir);
     List<String> out = new ArrayList<>();
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
       for (Path p : ds) {
@@ -116,7 +118,7 @@ final class TimelineFactory {
       try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir)) {
         for (Path p : ds) {
           String name = p.getFileName().toString();
-          if (name.endsWith(".___creating")) {
+          if (name.endsWith(".___creating") || name.endsWith(DirectoryRemoval.SUFFIX)) {
             deleteTree(p);
           } else if (TimelineId.isId(name) && Files.exists(p.resolve(TimelineMetadata.FILE_NAME))) {
             found.put(name, TimelineMetadata.load(p));
@@ -158,6 +160,19 @@ final class TimelineFactory {
     handle.publish(info.withLsns(layers.lastRecordLsn(), layers.prevRecordLsn(), layers.diskConsistentLsn(),
         ingest.logicalSizeBlocks() * 8192, layers.physicalSize()));
     return new Opened(handle, Timeline.create(settings, receiverSettings, handle, layers, lsns, ingest, recent), layers);
+  }
+
+  /** The timeline is gone: its layers are no longer an ancestor for anything. */
+  void forget(TimelineId id) {
+    opened.remove(id);
+  }
+
+  void removeTimelineDir(TimelineId id) throws IOException {
+    DirectoryRemoval.remove(settings.tenantDir(id.tenantId()).resolve("timelines").resolve(id.timelineId()));
+  }
+
+  void removeTenantDir(String tenantId) throws IOException {
+    DirectoryRemoval.remove(settings.tenantDir(tenantId));
   }
 
   // --- creating ---
@@ -217,29 +232,44 @@ final class TimelineFactory {
   private TimelineLayers branch(Path dir, TimelineId id, TenantManager.CreateTimeline req, PageserverRegistry registry) throws IOException {
     TimelineHandle parent = registry.timeline(id.tenantId(), req.ancestorTimelineId());
     TimelineLayers ancestor = opened.get(parent.id());
-    long last = parent.lastRecordLsn();
-    long lsn = req.ancestorLsn() != null ? req.ancestorLsn() : last;
-    TimelineInfo p = parent.info();
+    long lsn = req.ancestorLsn() != null ? req.ancestorLsn() : parent.lastRecordLsn();
     if (lsn % 8 != 0) lsn += 8 - lsn % 8;
+    if (Long.compareUnsigned(lsn, parent.lastRecordLsn()) > 0) awaitIngest(parent, lsn);
+    TimelineInfo p = parent.info();
+    long last = parent.lastRecordLsn();   // the waiter moves before the published info does
     if (Long.compareUnsigned(lsn, last) > 0) {
       throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is beyond the last record LSN " + Lsn.of(last) + " of timeline "
           + parent.id().timelineId());
-    }
-    if (Long.compareUnsigned(lsn, p.gcCutoffLsn()) < 0) {
-      throw PsError.BELOW_GC_CUTOFF.failure("branch LSN " + Lsn.of(lsn) + " is below the GC cutoff " + Lsn.of(p.gcCutoffLsn())
-          + " of timeline " + parent.id().timelineId());
     }
     if (Long.compareUnsigned(lsn, p.initdbLsn()) < 0) {
       throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is before the initdb LSN " + Lsn.of(p.initdbLsn()) + " of timeline "
           + parent.id().timelineId());
     }
     if (p.ancestorTimelineId() != null && Long.compareUnsigned(lsn, p.ancestorLsn()) < 0) {
-      throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is less than timeline ancestor lsn " + Lsn.of(p.ancestorLsn()));
+      throw PsError.BAD_LSN.failure("branch LSN " + Lsn.of(lsn) + " is before the branch point " + Lsn.of(p.ancestorLsn())
+          + " of timeline " + parent.id().timelineId() + " (less than timeline ancestor lsn)");
     }
-    long prev = lsn == last ? p.prevRecordLsn() : 0;
+    // the initdb and ancestor checks come first: a fresh timeline's GC cutoff is its initdb LSN
+    if (Long.compareUnsigned(lsn, p.gcCutoffLsn()) < 0) {
+      throw PsError.BELOW_GC_CUTOFF.failure("branch LSN " + Lsn.of(lsn) + " is below the GC cutoff " + Lsn.of(p.gcCutoffLsn())
+          + " of timeline " + parent.id().timelineId());
+    }
+    long prev = lsn == p.lastRecordLsn() ? p.prevRecordLsn() : 0;
     TimelineLayers.create(dir, TimelineMetadata.branch(parent.id().timelineId(), lsn, prev, p.initdbLsn(), p.pgVersion()),
         ancestor, layerSettings);
     return ancestor;
+  }
+
+  /** WAL just committed may not be ingested yet: a short grace before an LSN counts as beyond the end. */
+  private static void awaitIngest(TimelineHandle parent, long lsn) throws IOException {
+    try {
+      parent.waitFor(lsn, BRANCH_LSN_GRACE).toCompletableFuture().get();
+    } catch (java.util.concurrent.ExecutionException notThere) {
+      // judged below against what was ingested
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new java.io.InterruptedIOException("interrupted waiting for " + parent.id() + " to reach " + Lsn.of(lsn));
+    }
   }
 
   static void deleteTree(Path p) throws IOException {

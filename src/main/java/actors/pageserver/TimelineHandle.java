@@ -70,6 +70,11 @@ public final class TimelineHandle implements PageReader {
     return lsns.waitFor(lsn, waitTimeout, "timeline " + id);
   }
 
+  /** The same with its own timeout (a short grace rather than the page service's wait). */
+  public CompletionStage<Long> waitFor(long lsn, Duration timeout) {
+    return lsns.waitFor(lsn, timeout, "timeline " + id);
+  }
+
   /** The oldest LSN reads may ask for. */
   public long gcCutoff() {
     return layers.gcCutoffLsn();

@@ -99,6 +99,7 @@ public final class EndpointCommand implements Runnable {
       EndpointNode node = new EndpointNode(home, e);
       ProcessHandle process = node.running().orElse(null);
       if (process == null) {
+        refuseSecondPrimary(home, e);
         LocalCluster cluster = LocalCluster.load();
         String seed = cluster.get("seed").orElseThrow(() -> new Failure("no seed node in "
             + home.resolve("config") + " (run ./strata up, which writes it)"));
@@ -112,6 +113,19 @@ public final class EndpointCommand implements Runnable {
       awaitRunning(e, node, process, spec.commandLine().getErr());
       spec.commandLine().getOut().println(e.url());
       return 0;
+    }
+
+    /** One read-write compute per timeline: a second would fight the first for the safekeepers' votes. */
+    private static void refuseSecondPrimary(Path home, EndpointRecord e) {
+      if (e.lsn().isPresent()) return;
+      for (EndpointRecord other : EndpointRecord.all(home)) {
+        if (other.name().equals(e.name()) || other.lsn().isPresent()) continue;
+        if (!other.tenantId().equals(e.tenantId()) || !other.timelineId().equals(e.timelineId())) continue;
+        if (new EndpointNode(home, other).running().isPresent()) {
+          throw new Failure("timeline " + e.timelineId() + " already has a running read-write endpoint '" + other.name()
+              + "'; stop it first, or branch the timeline and create an endpoint on the branch");
+        }
+      }
     }
 
     private void awaitRunning(EndpointRecord e, EndpointNode node, ProcessHandle process, PrintWriter err) throws InterruptedException {

@@ -95,6 +95,13 @@ final class EndpointNode {
         .filter(h -> h.info().commandLine().map(c -> c.contains(conf)).orElse(true));
   }
 
+  /** Names of the local endpoints running on the tenant's timeline (any of its timelines when {@code timelineOrNull} is null). */
+  static List<String> runningOn(Path home, String tenant, String timelineOrNull) {
+    return EndpointRecord.all(home).stream()
+        .filter(e -> e.tenantId().equals(tenant) && (timelineOrNull == null || e.timelineId().equals(timelineOrNull)))
+        .filter(e -> new EndpointNode(home, e).running().isPresent()).map(EndpointRecord::name).toList();
+  }
+
   /** Starts {@code java -jar strata.jar node --config …} detached from this process, its output appended to the log. */
   ProcessHandle launch() {
     List<String> cmd = new ArrayList<>();

@@ -27,6 +27,13 @@ final class ServiceClient {
     }
   }
 
+  /** The service answered 404: the thing asked for does not exist there. */
+  static final class NotFound extends Failure {
+    NotFound(String message) {
+      super(message);
+    }
+  }
+
   /** {@code service} names it in messages: "pageserver", "compute main". */
   ServiceClient(String service, String base) {
     this.service = service;
@@ -78,6 +85,7 @@ final class ServiceClient {
     }
     if (resp.statusCode() >= 300) {
       String msg = body.path("msg").asText(resp.body());
+      if (resp.statusCode() == 404) throw new NotFound(msg);
       throw new Failure(msg);
     }
     return body;

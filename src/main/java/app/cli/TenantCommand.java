@@ -8,15 +8,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code strata tenant create|list}: tenants on the pageserver. */
-@Command(name = "tenant", mixinStandardHelpOptions = true, description = "Create and list tenants.",
-    subcommands = {TenantCommand.Create.class, TenantCommand.ListTenants.class})
+/** {@code strata tenant create|list|delete}: tenants on the pageserver. */
+@Command(name = "tenant", mixinStandardHelpOptions = true, description = "Create, list and delete tenants.",
+    subcommands = {TenantCommand.Create.class, TenantCommand.ListTenants.class, TenantCommand.Delete.class})
 public final class TenantCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create or list");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, list or delete");
   }
 
   static class PageserverOption {
@@ -59,6 +59,34 @@ public final class TenantCommand implements Runnable {
         spec.commandLine().getOut().println(id + (id.equals(deflt) ? " (default)" : ""));
       }
       return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a tenant and all its timelines, on the pageserver and the safekeepers.")
+  static final class Delete implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin PageserverOption ps;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "T", description = "The tenant id.")
+    String tenant;
+
+    @Option(names = "--safekeepers-http", paramLabel = "URL,…", description = "Safekeeper HTTP URLs (default: from .strata/config).")
+    String safekeepersHttp;
+
+    @Override
+    public Integer call() {
+      java.util.List<String> running = EndpointNode.runningOn(LocalCluster.home(), tenant, null);
+      if (!running.isEmpty()) throw new app.Failure("tenant " + tenant + " has running endpoints " + running + ": stop them first");
+      ServiceClient client = ps.client();
+      java.util.List<String> timelines = new java.util.ArrayList<>();
+      for (JsonNode tl : client.get("/v1/tenant/" + tenant + "/timeline")) timelines.add(tl.path("timeline_id").asText());
+      client.delete("/v1/tenant/" + tenant);
+      SafekeeperTimelines sks = SafekeeperTimelines.of(safekeepersHttp);
+      int failed = 0;
+      for (String tl : timelines) failed += sks.delete(tenant, tl, spec.commandLine().getErr());
+      spec.commandLine().getOut().println("deleted tenant " + tenant);
+      return failed == 0 ? 0 : 1;
     }
   }
 }

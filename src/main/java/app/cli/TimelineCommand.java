@@ -3,6 +3,7 @@ package app.cli;
 import app.Failure;
 import com.fasterxml.jackson.databind.JsonNode;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.concurrent.Callable;
@@ -10,15 +11,16 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code strata timeline create|import|list}: timelines of a tenant on the pageserver. */
-@Command(name = "timeline", mixinStandardHelpOptions = true, description = "Create, import and list timelines.",
-    subcommands = {TimelineCommand.Create.class, TimelineCommand.Import.class, TimelineCommand.ListTimelines.class})
+/** {@code strata timeline create|import|branch|list|delete}: timelines of a tenant on the pageserver. */
+@Command(name = "timeline", mixinStandardHelpOptions = true, description = "Create, import, branch, list and delete timelines.",
+    subcommands = {TimelineCommand.Create.class, TimelineCommand.Import.class, TimelineBranchCommand.class,
+        TimelineCommand.ListTimelines.class, TimelineCommand.Delete.class})
 public final class TimelineCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, import or list");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, import, branch, list or delete");
   }
 
   /** The tenant (default: the local cluster's) and the pageserver. */
@@ -39,6 +41,11 @@ public final class TimelineCommand implements Runnable {
         if (idOrName.equals(tl.path("name").asText(null))) return tl.path("timeline_id").asText();
       }
       throw new Failure("no timeline named '" + idOrName + "' in tenant " + tenant());
+    }
+
+    /** The pageserver's TimelineInfo of a timeline given by id or name. */
+    JsonNode detail(String idOrName) {
+      return ps.client().get("/v1/tenant/" + tenant() + "/timeline/" + resolve(idOrName));
     }
   }
 
@@ -90,20 +97,50 @@ public final class TimelineCommand implements Runnable {
     }
   }
 
-  @Command(name = "list", mixinStandardHelpOptions = true, description = "List timelines: id, name, ancestor, LSNs.")
+  @Command(name = "list", mixinStandardHelpOptions = true,
+      description = "List timelines: id, name, ancestor and branch point, last record, disk consistent and GC cutoff LSNs, logical size.")
   static final class ListTimelines implements Callable<Integer> {
+    private static final String FORMAT = "%-32s %-12s %-32s %-12s %-12s %-12s %-12s %s%n";
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
     @CommandLine.Mixin TenantOptions t;
 
     @Override
     public Integer call() {
       var out = spec.commandLine().getOut();
-      out.printf("%-32s %-12s %-32s %-12s %-12s%n", "TIMELINE", "NAME", "ANCESTOR", "ANCESTOR_LSN", "LAST_LSN");
+      out.printf(FORMAT, "TIMELINE", "NAME", "ANCESTOR", "ANCESTOR_LSN", "LAST_LSN", "DISK_LSN", "GC_CUTOFF", "LOGICAL_SIZE");
       for (JsonNode tl : t.ps.client().get("/v1/tenant/" + t.tenant() + "/timeline")) {
-        out.printf("%-32s %-12s %-32s %-12s %-12s%n", tl.path("timeline_id").asText(), tl.path("name").asText("-"),
-            tl.path("ancestor_timeline_id").asText("-"), tl.path("ancestor_lsn").asText("-"), tl.path("last_record_lsn").asText());
+        out.printf(FORMAT, tl.path("timeline_id").asText(), tl.path("name").asText("-"),
+            tl.path("ancestor_timeline_id").asText("-"), tl.path("ancestor_lsn").asText("-"), tl.path("last_record_lsn").asText(),
+            tl.path("disk_consistent_lsn").asText(), tl.path("latest_gc_cutoff_lsn").asText(), tl.path("current_logical_size").asText());
       }
       return 0;
+    }
+  }
+
+  @Command(name = "delete", mixinStandardHelpOptions = true,
+      description = "Delete a timeline on the pageserver and the safekeepers; refused while it has child branches.")
+  static final class Delete implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin TenantOptions t;
+
+    @CommandLine.Parameters(index = "0", paramLabel = "TL", description = "The timeline, by id or name.")
+    String timeline;
+
+    @Option(names = "--safekeepers-http", paramLabel = "URL,…", description = "Safekeeper HTTP URLs (default: from .strata/config).")
+    String safekeepersHttp;
+
+    @Override
+    public Integer call() {
+      String tenant = t.tenant();
+      String id = t.resolve(timeline);
+      List<String> running = EndpointNode.runningOn(LocalCluster.home(), tenant, id);
+      if (!running.isEmpty()) throw new Failure("timeline " + id + " has running endpoints " + running + ": stop them first");
+      t.ps.client().delete("/v1/tenant/" + tenant + "/timeline/" + id);   // refused with children: nothing else changes
+      SafekeeperTimelines sks = SafekeeperTimelines.of(safekeepersHttp);
+      if (sks.isEmpty()) spec.commandLine().getErr().println("strata: no safekeeper HTTP URLs known; its WAL stays on the safekeepers");
+      int failed = sks.delete(tenant, id, spec.commandLine().getErr());
+      spec.commandLine().getOut().println("deleted timeline " + id);
+      return failed == 0 ? 0 : 1;
     }
   }
 }

@@ -41,15 +41,19 @@ final class PageserverRoutes extends AllDirectives {
             entity(Unmarshaller.entityToString(), this::setTenantConfig))),
         path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("config"), t -> get(() ->
             complete(Json.ok(Map.of("effective_config", api.tenantConfig(t).toJson()))))),
-        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()), t -> get(() -> {
-          if (!api.hasTenant(t)) throw PsError.UNKNOWN_TENANT.failure("tenant " + t + " does not exist");
-          return complete(Json.ok(tenantJson(t)));
-        })),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()), t -> concat(
+            get(() -> {
+              if (!api.hasTenant(t)) throw PsError.UNKNOWN_TENANT.failure("tenant " + t + " does not exist");
+              return complete(Json.ok(tenantJson(t)));
+            }),
+            delete(() -> reply(api.deleteTenant(t), 200, done -> Map.of("deleted", t))))),
         path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline"), t -> concat(
             post(() -> entity(Unmarshaller.entityToString(), body -> createTimeline(t, body))),
             get(() -> complete(Json.ok(api.timelines(t).stream().map(PageserverRoutes::json).toList()))))),
         path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline").slash(PathMatchers.segment()),
-            (t, tl) -> get(() -> complete(Json.ok(json(api.timeline(t, tl)))))),
+            (t, tl) -> concat(
+                get(() -> complete(Json.ok(json(api.timeline(t, tl))))),
+                delete(() -> reply(api.deleteTimeline(t, tl), 200, done -> Map.of("deleted", tl))))),
         path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline").slash(PathMatchers.segment())
             .slash("checkpoint"), (t, tl) -> put(() -> parameterOptional("compact", compact ->
                 reply(api.checkpoint(t, tl, compact.map(Boolean::parseBoolean).orElse(false)), 200, PageserverRoutes::json)))),
