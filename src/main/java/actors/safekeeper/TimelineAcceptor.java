@@ -190,6 +190,12 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
     }
     wal.truncate(e.startStreamingAt(), persisted.systemId());
     persist(current().elected(e.termHistory(), e.startStreamingAt()));
+    // The election may start horizons at the timeline's start: the in-memory copies follow, or the
+    // next lazy persist would write them back as they were.
+    commitLsn = Lsn.max(commitLsn, persisted.commitLsn());
+    backupLsn = Lsn.max(backupLsn, persisted.backupLsn());
+    peerHorizonLsn = Lsn.max(peerHorizonLsn, persisted.peerHorizonLsn());
+    remoteConsistentLsn = Lsn.max(remoteConsistentLsn, persisted.remoteConsistentLsn());
     termStartLsn = e.termHistory().entries().get(e.termHistory().entries().size() - 1).lsn();
     publishPositions();
     return this;

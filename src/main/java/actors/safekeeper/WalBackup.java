@@ -136,7 +136,8 @@ public final class WalBackup extends AbstractBehavior<WalBackup.Command> {
       TimelineStatus s = e.getValue().status();
       if (!s.commitLsn().isValid() || s.walSegSize() == 0) continue;
       Lsn peers = UploaderElection.peersBackupLsn(id.tenantId(), id.timelineId(), m.gossip());
-      Lsn backupLsn = Lsn.max(s.backupLsn(), peers);
+      // Nothing below the timeline's start exists anywhere: backup starts at its segment.
+      Lsn backupLsn = Lsn.max(Lsn.max(s.backupLsn(), peers), s.timelineStartLsn());
       if (backupLsn.isAfter(s.backupLsn())) e.getValue().acceptor().tell(new TimelineAcceptor.BackedUp(backupLsn));
       worstLag = Math.max(worstLag, s.commitLsn().minus(Lsn.min(backupLsn, s.commitLsn())));
       OptionalLong uploader = UploaderElection.elect(id.tenantId(), id.timelineId(), m.gossip(), now,
