@@ -89,10 +89,12 @@ class LauncherIT {
       String url = url(up);
       List<Long> first = pids(home);
       started.addAll(first);
-      assertEquals(6, first.size(), "three safekeepers, a pageserver, endpoint main and its postmaster:\n" + up.output());
+      assertEquals(7, first.size(), "the S3 server, three safekeepers, a pageserver, endpoint main and its postmaster:\n" + up.output());
 
       Run status = launcher(home, "status");
       assertEquals(0, status.exit(), status.output());
+      assertTrue(status.output().lines().anyMatch(l -> l.startsWith("s3 ") && l.contains(" up ") && l.contains("endpoint=http://127.0.0.1:")),
+          "the embedded S3 server up in:\n" + status.output());
       for (String node : List.of("safekeeper-1", "safekeeper-2", "safekeeper-3", "pageserver")) {
         assertTrue(status.output().lines().anyMatch(l -> l.startsWith(node) && l.contains(" up ")), node + " up in:\n" + status.output());
       }
@@ -118,7 +120,7 @@ class LauncherIT {
       assertEquals(0, down2.exit(), down2.output());
       assertGone(second, down2.output());
       Run after = launcher(home, "status");
-      assertEquals(4, after.output().lines().filter(l -> l.contains(" down ")).count(), after.output());
+      assertEquals(5, after.output().lines().filter(l -> l.contains(" down ")).count(), "four nodes and the S3 server:\n" + after.output());
       assertTrue(after.output().lines().anyMatch(l -> l.startsWith("main ") && l.contains(" stopped ")), after.output());
     } finally {
       for (long pid : started) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);

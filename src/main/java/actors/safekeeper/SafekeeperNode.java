@@ -13,6 +13,8 @@ import akka.http.javadsl.Http;
 import akka.http.javadsl.server.Route;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.function.Function;
+import store.remote.ObjectStore;
+import store.remote.S3Settings;
 import wire.pg.DecoderLimits;
 
 /**
@@ -39,6 +41,13 @@ public final class SafekeeperNode {
           (b, err) -> err == null ? new Bound("pg " + b.localAddress()) : new BindFailed("pg port " + settings.pgPort(), err));
       SafekeeperApi api = new SafekeeperApi(ctx.getSystem(), timelines, settings, registry);
       ctx.spawn(StatusGossip.create(settings, api), "gossip");
+      S3Settings s3 = S3Settings.fromConfig(ctx.getSystem().settings().config().getConfig("strata"));
+      if (s3.configured()) {
+        ctx.spawn(WalBackup.create(settings, WalBackupSettings.fromConfig(ctx.getSystem().settings().config()), timelines, api,
+            ObjectStore.create(ctx.getSystem(), s3), registry), "wal-backup");
+      } else {
+        ctx.getLog().info("WAL backup off: strata.s3.endpoint is not set (local WAL is then never removed)");
+      }
       ctx.pipeToSelf(Http.get(ctx.getSystem()).newServerAt(settings.listenHost(), settings.httpPort()).bind(routes.apply(api)),
           (b, err) -> err == null ? new Bound("http " + b.localAddress()) : new BindFailed("http port " + settings.httpPort(), err));
 

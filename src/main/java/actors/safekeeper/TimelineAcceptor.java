@@ -47,6 +47,8 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
   public record Unsubscribe(ActorRef<Positions> subscriber) implements Command {}
   /** A pageserver reported how far its state is durable in S3. */
   public record RemoteConsistent(Lsn lsn) implements Command {}
+  /** The object store holds every WAL segment below this LSN (our upload, or a peer's in the gossip). */
+  public record BackedUp(Lsn lsn) implements Command {}
   public record GetStatus(ActorRef<TimelineStatus> replyTo) implements Command {}
   private enum FlushWal implements Command { INSTANCE }
   private enum PersistTick implements Command { INSTANCE }
@@ -120,6 +122,7 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
         .onMessage(Subscribe.class, this::onSubscribe)
         .onMessage(Unsubscribe.class, m -> { subscribers.remove(m.subscriber()); return this; })
         .onMessage(RemoteConsistent.class, m -> { remoteConsistentLsn = Lsn.max(remoteConsistentLsn, m.lsn()); return this; })
+        .onMessage(BackedUp.class, m -> { backupLsn = Lsn.max(backupLsn, m.lsn()); return this; })
         .onMessage(GetStatus.class, m -> { m.replyTo().tell(status()); return this; })
         .onMessageEquals(PersistTick.INSTANCE, this::onPersistTick)
         .onSignal(akka.actor.typed.PostStop.class, s -> closeWal())
@@ -187,6 +190,12 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
     }
     wal.truncate(e.startStreamingAt(), persisted.systemId());
     persist(current().elected(e.termHistory(), e.startStreamingAt()));
+    // The election may start horizons at the timeline's start: the in-memory copies follow, or the
+    // next lazy persist would write them back as they were.
+    commitLsn = Lsn.max(commitLsn, persisted.commitLsn());
+    backupLsn = Lsn.max(backupLsn, persisted.backupLsn());
+    peerHorizonLsn = Lsn.max(peerHorizonLsn, persisted.peerHorizonLsn());
+    remoteConsistentLsn = Lsn.max(remoteConsistentLsn, persisted.remoteConsistentLsn());
     termStartLsn = e.termHistory().entries().get(e.termHistory().entries().size() - 1).lsn();
     publishPositions();
     return this;
@@ -261,7 +270,15 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
 
   private Behavior<Command> onPersistTick() throws IOException {
     AcceptorState now = current();
-    if (!now.equals(persisted)) persist(now);
+    if (!now.equals(persisted)) {
+      persist(now);
+      // Removal follows the persisted horizons only: after a crash they are where they were.
+      int removed = WalRemover.removeOld(persisted, wal.segments());
+      if (removed > 0) {
+        ctx.getLog().info("removed old WAL segments tenant={} timeline={} files={} keep_from_segno={}", persisted.tenantId(),
+            persisted.timelineId(), removed, WalRemover.keepFrom(persisted));
+      }
+    }
     return this;
   }
 

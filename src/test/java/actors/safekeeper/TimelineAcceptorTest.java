@@ -127,6 +127,21 @@ class TimelineAcceptorTest {
   }
 
   @Test
+  void electionStartsTheBackupAndRemoteHorizonsAtTheTimelineStartAndBackedUpMovesItForward() {
+    var acceptor = spawn();
+    elect(acceptor, 1);
+    TestProbe<TimelineStatus> status = testKit.kit().createTestProbe();
+    acceptor.tell(new TimelineAcceptor.GetStatus(status.ref()));
+    TimelineStatus s = status.receiveMessage();
+    assertEquals(START, s.backupLsn(), "WAL backup starts at the timeline's start, not at 0/0");
+    assertEquals(START, s.remoteConsistentLsn());
+    acceptor.tell(new TimelineAcceptor.BackedUp(Lsn.of(2L * SEG)));
+    acceptor.tell(new TimelineAcceptor.BackedUp(Lsn.of(SEG)));
+    acceptor.tell(new TimelineAcceptor.GetStatus(status.ref()));
+    assertEquals(Lsn.of(2L * SEG), status.receiveMessage().backupLsn(), "backup_lsn only moves forward");
+  }
+
+  @Test
   void outOfOrderStaleAndPrematureAppendsAreRefused() {
     SyntheticWal wal = SyntheticWal.records(START, 10, 1000);
     var acceptor = spawn();
