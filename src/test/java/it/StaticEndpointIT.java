@@ -13,7 +13,8 @@ import testkit.TempDirs;
 
 /**
  * Issue 6: a static (read-only) endpoint at an LSN between two batches of inserts sees exactly the
- * first batch and refuses writes, while the primary of the same timeline runs on and sees both.
+ * first batch and refuses writes, while the primary of the same timeline runs on and sees both,
+ * and restarts at the end of its timeline.
  */
 class StaticEndpointIT {
   private static final String COUNT = "SELECT batch, count(*) FROM items GROUP BY batch ORDER BY batch";
@@ -46,6 +47,12 @@ class StaticEndpointIT {
       String list = cli.ok("endpoint", "list");
       assertTrue(list.lines().anyMatch(l -> l.startsWith("past ") && l.contains("static@" + between) && l.contains(" running ")), list);
       assertTrue(list.lines().anyMatch(l -> l.startsWith("main ") && l.contains("primary") && l.contains(" running ")), list);
+
+      // a primary restarts at the end of its timeline: not a historic LSN, so it is not refused
+      cli.ok("endpoint", "stop", "main");
+      String again = cli.ok("endpoint", "start", "main").strip();
+      cli.sql(again, "INSERT INTO items VALUES (1001, 'third')");
+      assertEquals("first|500\nsecond|500\nthird|1", cli.sql(again, COUNT));
     } finally {
       TempDirs.delete(root);
     }

@@ -51,18 +51,22 @@ class TenantIsolationIT {
       assertTrue(second.err().contains("already has a running read-write endpoint 'one'"), second.err());
 
       String child = cli.ok("timeline", "branch", "--from", "main", "--name", "child").strip();
+      String grandchild = cli.ok("timeline", "branch", "--from", "child", "--name", "grandchild").strip();
       String before = cli.ok("timeline", "list");
       assertFails(cli.run("timeline", "delete", "nosuch"), "no timeline named 'nosuch'");
       assertFails(cli.run("timeline", "delete", HEX), "timeline " + HEX + " of tenant " + one + " does not exist");
-      assertFails(cli.run("timeline", "delete", "main"), "has child branches " + child + " (child)");
+      assertFails(cli.run("timeline", "delete", "child"), "has child branches " + grandchild + " (grandchild)");
+      assertFails(cli.run("timeline", "delete", "main"), "has running endpoints [one]");
       assertFails(cli.run("tenant", "delete", HEX), "tenant " + HEX + " does not exist");
       assertEquals(before, cli.ok("timeline", "list"), "a refused delete changes nothing");
       CliHome.Result usage = cli.run("timeline", "branch", "--from", "main", "--lsn", "0/1", "--at", "2026-11-22 10:00:00+00");
       assertEquals(2, usage.exit(), usage.err());
       cli.sql(urlOne, "INSERT INTO items VALUES (2, 'one')");   // the parent's compute was not disturbed
 
-      assertEquals("deleted timeline " + child, cli.ok("timeline", "delete", "child").strip());
-      assertFalse(cli.ok("timeline", "list").contains(child));
+      assertEquals("deleted timeline " + grandchild, cli.ok("timeline", "delete", "grandchild").strip());
+      assertEquals("deleted timeline " + child, cli.ok("timeline", "delete", child).strip());
+      String after = cli.ok("timeline", "list");
+      assertFalse(after.contains(child) || after.contains(grandchild), after);
 
       assertFails(cli.run("tenant", "delete", two), "tenant " + two + " has running endpoints [two]");
       assertFails(cli.run("timeline", "delete", "main", "--tenant", two), "has running endpoints [two]");
