@@ -3,6 +3,7 @@ package store.remote;
 import akka.Done;
 import akka.NotUsed;
 import akka.actor.typed.ActorSystem;
+import akka.actor.typed.DispatcherSelector;
 import akka.japi.Pair;
 import akka.stream.Attributes;
 import akka.stream.alpakka.s3.AccessStyle;
@@ -131,7 +132,7 @@ public final class ObjectStore {
               .thenApplyAsync(io -> {
                 publish(tmp, target);
                 return true;
-              }, system.dispatchers().lookup(akka.actor.typed.DispatcherSelector.blocking()));
+              }, system.dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io")));   // fsync and rename
         }));
   }
 
