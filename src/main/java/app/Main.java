@@ -2,6 +2,7 @@ package app;
 
 import app.cli.EndpointCommand;
 import app.cli.NodeCommand;
+import app.cli.S3Command;
 import app.cli.SyncSafekeepersCommand;
 import app.cli.TenantCommand;
 import app.cli.TimelineCommand;
@@ -20,7 +21,7 @@ import picocli.CommandLine.Command;
     versionProvider = StrataVersion.class,
     description = "Serverless PostgreSQL storage: safekeepers, pageserver and compute in one jar.",
     subcommands = {NodeCommand.class, WaldumpCommand.class, WalProposerCommand.class, SyncSafekeepersCommand.class,
-        TenantCommand.class, TimelineCommand.class, EndpointCommand.class})
+        TenantCommand.class, TimelineCommand.class, EndpointCommand.class, S3Command.class})
 public final class Main implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
