@@ -47,6 +47,11 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
 
   private record Made(CreateTimeline request, TimelineFactory.Opened opened, Throwable error) implements Command {}
 
+  /** Restore a tenant that is not here from object storage; the reply is its new generation. */
+  public record Attach(String tenantId, ActorRef<Result<Long>> replyTo) implements Command {}
+
+  private record Attached(Attach request, long generation, List<TimelineFactory.Opened> opened, Throwable error) implements Command {}
+
   private final ActorContext<Command> ctx;
   private final PageserverSettings settings;
   private final PageserverRegistry registry;
@@ -54,20 +59,27 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
   private final Executor blocking;
   private final Map<TimelineId, ActorRef<Timeline.Command>> actors = new HashMap<>();
   private final Set<TimelineId> creating = new HashSet<>();
+  private final RemoteStorage remote;   // null: backup is off
+  private final Map<String, Long> generations = new HashMap<>();
+  private final Set<String> attaching = new HashSet<>();
 
-  public static Behavior<Command> create(PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory) {
-    return Behaviors.setup(ctx -> new TenantManager(ctx, settings, registry, factory));
+  /** {@code remoteOrNull}: object storage for backups, or null when none is configured. */
+  public static Behavior<Command> create(PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory,
+      RemoteStorage remoteOrNull) {
+    return Behaviors.setup(ctx -> new TenantManager(ctx, settings, registry, factory, remoteOrNull));
   }
 
-  private TenantManager(ActorContext<Command> ctx, PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory)
-      throws IOException {
+  private TenantManager(ActorContext<Command> ctx, PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory,
+      RemoteStorage remote) throws IOException {
     super(ctx);
     this.ctx = ctx;
     this.settings = settings;
     this.registry = registry;
     this.factory = factory;
+    this.remote = remote;
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
     for (String tenant : factory.tenantsOnDisk()) {
+      generations.put(tenant, TenantGeneration.readOrInit(settings.tenantDir(tenant)));
       registry.addTenant(tenant);
       for (TimelineFactory.Opened o : factory.openAll(tenant, registry)) start(o);
     }
@@ -81,6 +93,8 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
         .onMessage(CreateTimeline.class, this::onCreateTimeline)
         .onMessage(Made.class, this::onMade)
         .onMessage(Checkpoint.class, this::onCheckpoint)
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(Attached.class, this::onAttached)
         .build();
   }
 
@@ -88,11 +102,13 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     String id = m.tenantIdOrNull() == null ? TimelineFactory.newId() : m.tenantIdOrNull();
     if (!TimelineId.isId(id)) {
       m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("tenant id '" + id + "' is not 32 lower-case hex characters")));
-    } else if (registry.hasTenant(id)) {
+    } else if (registry.hasTenant(id) || attaching.contains(id)) {
       m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + id + " already exists")));
     } else {
       try {
         factory.createTenant(id);
+        TenantGeneration.write(settings.tenantDir(id), 1);
+        generations.put(id, 1L);
         registry.addTenant(id);
         ctx.getLog().info("tenant created tenant={}", id);
         m.replyTo().tell(Result.ok(id));
@@ -169,12 +185,58 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     return this;
   }
 
+  private Behavior<Command> onAttach(Attach m) {
+    String id = m.tenantId();
+    if (!TimelineId.isId(id)) {
+      m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("tenant id '" + id + "' is not 32 lower-case hex characters")));
+    } else if (remote == null) {
+      m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("cannot attach tenant " + id
+          + ": no object storage is configured (strata.s3.endpoint is empty)")));
+    } else if (registry.hasTenant(id)) {
+      m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + id + " is already attached to this pageserver")));
+    } else if (attaching.contains(id)) {
+      m.replyTo().tell(Result.failed(PsError.CREATION_IN_PROGRESS.failure("tenant " + id + " is being attached")));
+    } else {
+      attaching.add(id);
+      ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        try {
+          long generation = TenantAttach.run(remote, settings, id, org.slf4j.LoggerFactory.getLogger(TenantAttach.class));
+          return new Attached(m, generation, factory.openAll(id, registry), null);
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, blocking), (done, err) -> err != null ? new Attached(m, 0, List.of(), err) : done);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAttached(Attached m) {
+    String id = m.request().tenantId();
+    attaching.remove(id);
+    if (m.error() != null) {
+      PsError.Failure f = PsError.of(m.error() instanceof java.io.UncheckedIOException u ? u.getCause() : m.error());
+      ctx.getLog().warn("attach failed tenant={} reason=\"{}\"", id, f.getMessage());
+      m.request().replyTo().tell(Result.failed(f));
+      return this;
+    }
+    generations.put(id, m.generation());
+    registry.addTenant(id);
+    for (TimelineFactory.Opened o : m.opened()) start(o);
+    ctx.getLog().info("tenant attached tenant={} generation={} timelines={}", id, m.generation(), m.opened().size());
+    m.request().replyTo().tell(Result.ok(m.generation()));
+    return this;
+  }
+
   private void start(TimelineFactory.Opened o) {
     TimelineId id = o.handle().id();
     ActorRef<Timeline.Command> ref = ctx.spawn(o.behavior(), "timeline-" + id.tenantId() + "-" + id.timelineId(),
         DispatcherSelector.fromConfig("strata.blocking-io"));
     actors.put(id, ref);
     registry.add(o.handle());
+    if (remote != null) {
+      ctx.spawn(RemoteUploader.create(generations.get(id.tenantId()), o.handle(), o.layers(), remote, ref),
+          "uploader-" + id.tenantId() + "-" + id.timelineId(), DispatcherSelector.fromConfig("strata.blocking-io"));
+    }
   }
 
   List<TimelineId> timelines() {

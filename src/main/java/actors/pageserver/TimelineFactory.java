@@ -85,10 +85,20 @@ final class TimelineFactory {
 
   void createTenant(String id) throws IOException {
     Path dir = settings.tenantDir(id);
-    Files.createDirectories(dir.resolve("timelines"));
-    DurableFile.write(dir.resolve("tenant.conf"), TENANT_MAGIC, 1, "{}".getBytes(StandardCharsets.UTF_8));
+    writeTenantConf(dir);
     DurableFile.fsyncDirectory(settings.tenantsDir());
     DurableFile.fsyncDirectory(settings.dataDir());   // the tenants dir itself, when this made it
+  }
+
+  /** Makes {@code dir} a tenant directory: its timelines dir and a durable tenant.conf. */
+  static void writeTenantConf(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("timelines"));
+    DurableFile.write(dir.resolve("tenant.conf"), TENANT_MAGIC, 1, "{}".getBytes(StandardCharsets.UTF_8));
+  }
+
+  /** Stores a timeline's name in its directory, durably. */
+  static void writeName(Path timelineDir, String name) throws IOException {
+    DurableFile.write(timelineDir.resolve(NAME_FILE), NAME_MAGIC, 1, name.getBytes(StandardCharsets.UTF_8));
   }
 
   // --- opening ---
@@ -170,7 +180,7 @@ final class TimelineFactory {
           if (initdbDir != null) deleteTree(initdbDir);
         }
       }
-      if (req.name() != null) DurableFile.write(temp.resolve(NAME_FILE), NAME_MAGIC, 1, req.name().getBytes(StandardCharsets.UTF_8));
+      if (req.name() != null) writeName(temp, req.name());
       DurableFile.fsyncDirectory(temp);
       Files.move(temp, finalDir, StandardCopyOption.ATOMIC_MOVE);
       DurableFile.fsyncDirectory(timelines);

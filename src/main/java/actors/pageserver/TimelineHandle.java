@@ -30,6 +30,7 @@ public final class TimelineHandle implements PageReader {
   private final Duration waitTimeout;
   private final RecentWal recentWal;
   private volatile TimelineInfo info;
+  private volatile long remoteConsistentLsn;   // the RemoteUploader's: kept apart so the writer's publishes cannot undo it
 
   public TimelineHandle(TimelineId id, TimelineLayers layers, LsnWaiter lsns, PageReconstructor reconstructor,
       Executor blocking, Duration waitTimeout, RecentWal recentWal, TimelineInfo info) {
@@ -48,7 +49,14 @@ public final class TimelineHandle implements PageReader {
   }
 
   public TimelineInfo info() {
-    return info;
+    TimelineInfo i = info;
+    long remote = remoteConsistentLsn;
+    return i.remoteConsistentLsn() == remote ? i : i.withRemoteConsistentLsn(remote);
+  }
+
+  /** The disk_consistent_lsn of the last index that finished uploading; it only moves forward. */
+  void publishRemoteConsistentLsn(long lsn) {
+    if (Long.compareUnsigned(lsn, remoteConsistentLsn) > 0) remoteConsistentLsn = lsn;
   }
 
   void publish(TimelineInfo next) {
