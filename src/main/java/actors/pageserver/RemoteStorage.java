@@ -98,19 +98,23 @@ final class RemoteStorage {
     return counted(store.put(RemoteLayout.attachMarkerKey(tenantId, generation), new byte[0]), 0);
   }
 
+  /** An index and the generation whose object it is. */
+  record Found(long generation, IndexPart index) {}
+
   /**
    * The index of the highest generation at or below {@code maxGeneration} (never a newer
    * attachment's), empty when the timeline has none.
    */
-  CompletionStage<Optional<IndexPart>> latestIndex(String tenantId, String timelineId, long maxGeneration) {
+  CompletionStage<Optional<Found>> latestIndex(String tenantId, String timelineId, long maxGeneration) {
     return store.list(RemoteLayout.timelinePrefix(tenantId, timelineId)).thenCompose(objects -> {
       long best = 0;
       for (ObjectInfo o : objects) {
         RemoteLayout.Parsed p = RemoteLayout.parse(o.key());
         if (p != null && p.kind() == RemoteLayout.Kind.INDEX && p.generation() <= maxGeneration) best = Math.max(best, p.generation());
       }
-      if (best == 0) return CompletableFuture.completedFuture(Optional.<IndexPart>empty());
-      return index(tenantId, timelineId, best).thenApply(Optional::of);
+      if (best == 0) return CompletableFuture.completedFuture(Optional.<Found>empty());
+      long generation = best;
+      return index(tenantId, timelineId, best).thenApply(index -> Optional.of(new Found(generation, index)));
     });
   }
 

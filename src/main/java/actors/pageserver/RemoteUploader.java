@@ -46,7 +46,7 @@ public final class RemoteUploader extends AbstractBehavior<RemoteUploader.Comman
   public sealed interface Command {}
   private enum Tick implements Command { INSTANCE }
   private enum ProgressTick implements Command { INSTANCE }
-  private record Loaded(Optional<IndexPart> index, Throwable error) implements Command {}
+  private record Loaded(Optional<RemoteStorage.Found> found, Throwable error) implements Command {}
   private record CycleDone(IndexPart index, List<String> deleted, boolean stale, Throwable error) implements Command {}
 
   private static final Duration POLL = Duration.ofSeconds(1);
@@ -67,6 +67,7 @@ public final class RemoteUploader extends AbstractBehavior<RemoteUploader.Comman
   private final Map<String, RemoteLayer> uploaded = new HashMap<>();
   private boolean loaded;   // the remote index has been read
   private IndexPart lastIndex;   // the index last read or uploaded; null when the timeline has none yet
+  private boolean lastIndexOurs;   // lastIndex is this generation's object (else the first cycle writes ours)
   private boolean busy;
   private boolean staleLogged;
   private long cycleStartNanos;
@@ -133,7 +134,8 @@ public final class RemoteUploader extends AbstractBehavior<RemoteUploader.Comman
       return this;
     }
     loaded = true;
-    lastIndex = m.index().orElse(null);
+    lastIndex = m.found().map(RemoteStorage.Found::index).orElse(null);
+    lastIndexOurs = m.found().map(f -> f.generation() == generation).orElse(false);
     if (lastIndex != null) {
       uploaded.putAll(lastIndex.layers());
       handle.publishRemoteConsistentLsn(lastIndex.metadata().diskConsistentLsn());
@@ -171,7 +173,7 @@ public final class RemoteUploader extends AbstractBehavior<RemoteUploader.Comman
       return this;   // a layer went away between the two reads: the next tick sees the new metadata
     }
     IndexPart next = new IndexPart(md, indexLayers, handle.info().name());
-    if (next.equals(lastIndex)) return this;
+    if (lastIndexOurs && next.equals(lastIndex)) return this;
     startCycle(next, toUpload);
     return this;
   }
@@ -232,6 +234,7 @@ public final class RemoteUploader extends AbstractBehavior<RemoteUploader.Comman
       return this;
     }
     lastIndex = m.index();
+    lastIndexOurs = true;
     for (String name : m.deleted()) uploaded.remove(name);
     handle.publishRemoteConsistentLsn(lastIndex.metadata().diskConsistentLsn());
     backoff = POLL;

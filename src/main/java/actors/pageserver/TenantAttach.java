@@ -30,7 +30,7 @@ final class TenantAttach {
   private TenantAttach() {}
 
   /** Returns the new generation; a tenant without any index in the bucket is an UNKNOWN_TENANT failure. */
-  static long run(RemoteStorage remote, PageserverSettings settings, String tenantId, Logger log) throws IOException {
+  static long run(RemoteStorage remote, Path tenantsDir, String tenantId, Logger log) throws IOException {
     join(remote.ensureBucket());
     List<RemoteLayout.Parsed> objects = join(remote.listTenant(tenantId));
     long highest = 0;
@@ -58,8 +58,8 @@ final class TenantAttach {
     }
     log.info("attach started tenant={} generation={} timelines={} layer_bytes={}", tenantId, generation, ids.size(), total);
 
-    Path finalDir = settings.tenantDir(tenantId);
-    Path temp = settings.tenantsDir().resolve(tenantId + ".___attaching");
+    Path finalDir = tenantsDir.resolve(tenantId);
+    Path temp = tenantsDir.resolve(tenantId + ".___attaching");
     TimelineFactory.deleteTree(temp);
     try {
       long done = 0, start = System.nanoTime(), lastLog = start;
@@ -93,8 +93,8 @@ final class TenantAttach {
       TimelineFactory.writeTenantConf(temp);
       DurableFile.fsyncDirectory(temp);
       Files.move(temp, finalDir, StandardCopyOption.ATOMIC_MOVE);
-      DurableFile.fsyncDirectory(settings.tenantsDir());
-      DurableFile.fsyncDirectory(settings.dataDir());   // the tenants dir itself, when this made it
+      DurableFile.fsyncDirectory(tenantsDir);
+      DurableFile.fsyncDirectory(tenantsDir.toAbsolutePath().getParent());   // the tenants dir itself, when this made it
       log.info("attach downloaded tenant={} generation={} timelines={} bytes={} ms={}", tenantId, generation, ids.size(), done,
           (System.nanoTime() - start) / 1_000_000);
     } catch (IOException | RuntimeException e) {

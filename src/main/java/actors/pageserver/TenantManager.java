@@ -200,7 +200,7 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
       attaching.add(id);
       ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
         try {
-          long generation = TenantAttach.run(remote, settings, id, org.slf4j.LoggerFactory.getLogger(TenantAttach.class));
+          long generation = TenantAttach.run(remote, settings.tenantsDir(), id, org.slf4j.LoggerFactory.getLogger(TenantAttach.class));
           return new Attached(m, generation, factory.openAll(id, registry), null);
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);

@@ -4,18 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import actors.safekeeper.TimelineId;
 import akka.actor.testkit.typed.javadsl.TestProbe;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.Behaviors;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -27,20 +24,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import store.layer.IndexPart;
-import store.layer.KeyValue;
-import store.layer.LayerSettings;
 import store.layer.RemoteLayout;
 import store.layer.TimelineLayers;
-import store.layer.TimelineMetadata;
 import store.remote.EmbeddedS3;
 import store.remote.ObjectInfo;
 import store.remote.ObjectStore;
 import store.remote.S3Settings;
 import testkit.ActorTestKitExtension;
-import wire.keyspace.Key;
-import wire.keyspace.Value;
-import wire.pgdata.ForkNumber;
-import wire.pgdata.RelTag;
 
 /**
  * The uploader against a real embedded S3 while layers are flushed, compacted and collected under
@@ -52,8 +42,6 @@ class RemoteUploaderTest {
   @RegisterExtension static final ActorTestKitExtension kit = new ActorTestKitExtension();
   private static final String TENANT = "0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a0a";
   private static final String TIMELINE = "0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b0b";
-  private static final RelTag REL = new RelTag(1663, 5, 16384, ForkNumber.MAIN);
-  private static final long INITDB = 0x1000;
 
   @TempDir Path tmp;
   private EmbeddedS3 s3;
@@ -70,33 +58,11 @@ class RemoteUploaderTest {
     if (s3 != null) s3.close();
   }
 
-  private long lsn = INITDB;
-
-  /** Ten versions of each of 32 blocks, then the timeline's last record LSN moves past them. */
-  private void ingest(TimelineLayers tl) {
-    List<KeyValue> batch = new ArrayList<>();
-    long prev = lsn;
-    for (int v = 0; v < 10; v++) {
-      for (int blk = 0; blk < 32; blk++) {
-        lsn += 8;
-        byte[] page = new byte[8192];
-        Arrays.fill(page, (byte) (lsn >>> 3));
-        batch.add(new KeyValue(Key.relBlock(REL, blk), lsn, new Value.Image(page)));
-      }
-    }
-    tl.put(batch);
-    tl.advance(lsn, prev);
-  }
-
   @Test
   void aReaderAlwaysFindsTheLayersOfTheIndexAndDroppedLayersAreDeletedAfterIt() throws Exception {
-    TimelineLayers tl = TimelineLayers.create(tmp.resolve("tl"), TimelineMetadata.root(INITDB, 15), null,
-        new LayerSettings(1 << 20, Duration.ofMinutes(10), 64 << 10, 3));
-    TimelineId id = new TimelineId(TENANT, TIMELINE);
-    TimelineInfo info = new TimelineInfo(TENANT, TIMELINE, "main", null, 0, tl.lastRecordLsn(), 0, tl.diskConsistentLsn(), 0, INITDB, 0,
-        0, 0, 15, "Active", Map.of());
-    TimelineHandle handle = new TimelineHandle(id, tl, new LsnWaiter(tl.lastRecordLsn()), null, Runnable::run, Duration.ofSeconds(1),
-        new RecentWal(16 << 20), info);
+    TimelineLayers tl = TimelineFill.create(tmp.resolve("tl"));
+    TimelineHandle handle = TimelineFill.handle(TENANT, TIMELINE, tl);
+    TimelineFill fill = new TimelineFill();
     RemoteStorage remote = new RemoteStorage(store, new SimpleMeterRegistry());
     ActorRef<Object> writer = kit.kit().spawn(Behaviors.empty());
 
@@ -131,11 +97,7 @@ class RemoteUploaderTest {
     try {
       TestProbe<Object> probe = kit.kit().createTestProbe();
       for (int round = 0; round < 4; round++) {
-        for (int i = 0; i < 4; i++) {
-          ingest(tl);
-          tl.freeze();
-          tl.flushFrozen();
-        }
+        for (int i = 0; i < 4; i++) fill.flushOneL0(tl);
         tl.compactL0(4);
         if (round == 2) tl.gc(tl.diskConsistentLsn(), List.of());
         long target = tl.diskConsistentLsn();
