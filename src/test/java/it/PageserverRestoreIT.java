@@ -77,12 +77,19 @@ class PageserverRestoreIT {
       cluster.startPageserver();
       assertEquals(0, cluster.get("/v1/tenant").size(), "the new pageserver has no tenant");
       assertEquals(404, cluster.raw("POST", "/v1/tenant/" + "00".repeat(16) + "/attach", null).statusCode(), "absent in S3");
-      JsonNode attached = cluster.post("/v1/tenant/" + TENANT + "/attach", Map.of(), 200);
-      assertEquals(2, attached.path("generation").asLong(), attached.toString());
-      assertEquals("main", attached.path("timelines").get(0).path("name").asText(), attached.toString());
+      String pageserver = "http://127.0.0.1:" + cluster.pageserverHttpPort;
+      StrataProcess.Result attached = StrataProcess.runCli(Duration.ofMinutes(5), "tenant", "attach", "--tenant", TENANT,
+          "--pageserver", pageserver);
+      assertEquals(0, attached.exitCode(), attached.stderr());
+      assertTrue(attached.stdout().contains("attached tenant " + TENANT + " generation 2"), attached.stdout());
+      assertTrue(attached.stdout().contains(TIMELINE + " main"), attached.stdout());
       var again = cluster.raw("POST", "/v1/tenant/" + TENANT + "/attach", null);
       assertEquals(409, again.statusCode(), again.body());
       assertTrue(again.body().contains("already attached"), again.body());
+      StrataProcess.Result cliAgain = StrataProcess.runCli(Duration.ofMinutes(1), "tenant", "attach", "--tenant", TENANT,
+          "--pageserver", pageserver);
+      assertEquals(1, cliAgain.exitCode(), cliAgain.stdout());
+      assertTrue(cliAgain.stderr().contains("already attached"), cliAgain.stderr());
 
       try (Compute c = Compute.start(cluster, root, "two")) {
         assertEquals(before, c.dump(), "pg_dump after the restore");
