@@ -56,6 +56,13 @@ final class TenantAttach {
       indexes.add(index);
       for (IndexPart.RemoteLayer l : index.layers().values()) total += l.fileSize();
     }
+    for (IndexPart index : indexes) {
+      String ancestor = index.metadata().ancestorTimelineId();
+      if (ancestor != null && !timelines.containsKey(ancestor)) {
+        throw new IOException("tenant " + tenantId + " in bucket " + remote.bucket() + ": a timeline's ancestor " + ancestor
+            + " has no index_part.json");
+      }
+    }
     log.info("attach started tenant={} generation={} timelines={} layer_bytes={}", tenantId, generation, ids.size(), total);
 
     Path finalDir = tenantsDir.resolve(tenantId);

@@ -201,7 +201,12 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
       ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
         try {
           long generation = TenantAttach.run(remote, settings.tenantsDir(), id, org.slf4j.LoggerFactory.getLogger(TenantAttach.class));
-          return new Attached(m, generation, factory.openAll(id, registry), null);
+          try {
+            return new Attached(m, generation, factory.openAll(id, registry), null);
+          } catch (IOException | RuntimeException e) {
+            TimelineFactory.deleteTree(settings.tenantDir(id));   // not openable: leave no half tenant for the next start
+            throw e;
+          }
         } catch (IOException e) {
           throw new java.io.UncheckedIOException(e);
         }
