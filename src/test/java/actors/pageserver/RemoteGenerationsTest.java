@@ -121,4 +121,35 @@ class RemoteGenerationsTest {
     kit.kit().stop(writerA);
     kit.kit().stop(writerB);
   }
+
+  @Test
+  void anAttachRestoresABranchWithItsAncestor() throws Exception {
+    TestProbe<Object> probe = kit.kit().createTestProbe();
+    String branchId = "3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e3e";
+    Path timelines = tmp.resolve("first");
+    TimelineLayers root = TimelineFill.create(timelines.resolve(TIMELINE));
+    new TimelineFill().flushOneL0(root);
+    long branchLsn = root.lastRecordLsn();
+    TimelineLayers branch = TimelineLayers.create(timelines.resolve(branchId),
+        TimelineMetadata.branch(TIMELINE, branchLsn, root.prevRecordLsn(), TimelineFill.INITDB, 15), root, TimelineFill.SETTINGS);
+    new TimelineFill(branchLsn).flushOneL0(branch);
+    ActorRef<Object> writer = kit.kit().spawn(Behaviors.empty());
+    TimelineHandle hr = TimelineFill.handle(TENANT, TIMELINE, root), hb = TimelineFill.handle(TENANT, branchId, branch);
+    kit.kit().spawn(RemoteUploader.create(1, hr, root, remote, writer));
+    kit.kit().spawn(RemoteUploader.create(1, hb, branch, remote, writer));
+    awaitRemote(probe, hr, root.diskConsistentLsn());
+    awaitRemote(probe, hb, branch.diskConsistentLsn());
+    kit.kit().stop(writer);
+
+    Path tenants = tmp.resolve("second").resolve("tenants");
+    assertEquals(2, TenantAttach.run(remote, tenants, TENANT, LoggerFactory.getLogger("test")));
+    Path restored = tenants.resolve(TENANT).resolve("timelines");
+    TimelineLayers root2 = TimelineLayers.open(restored.resolve(TIMELINE), null, TimelineFill.SETTINGS);
+    TimelineLayers branch2 = TimelineLayers.open(restored.resolve(branchId), root2, TimelineFill.SETTINGS);
+    assertEquals(TIMELINE, branch2.metadata().ancestorTimelineId());
+    assertEquals(branchLsn, branch2.ancestorLsn());
+    assertEquals(branch.diskConsistentLsn(), branch2.diskConsistentLsn());
+    assertEquals(branch.prevRecordLsn(), branch2.prevRecordLsn());
+    assertEquals(root.diskConsistentLsn(), root2.diskConsistentLsn());
+  }
 }

@@ -23,7 +23,16 @@ final class TimelineFill {
   static final LayerSettings SETTINGS = new LayerSettings(1 << 20, Duration.ofMinutes(10), 64 << 10, 3);
   private static final RelTag REL = new RelTag(1663, 5, 16384, ForkNumber.MAIN);
 
-  private long lsn = INITDB;
+  private long lsn;
+
+  TimelineFill() {
+    this(INITDB);
+  }
+
+  /** Values start after {@code lastRecordLsn}, e.g. a branch point. */
+  TimelineFill(long lastRecordLsn) {
+    this.lsn = lastRecordLsn;
+  }
 
   static TimelineLayers create(Path dir) throws IOException {
     return TimelineLayers.create(dir, TimelineMetadata.root(INITDB, 15), null, SETTINGS);
