@@ -77,6 +77,9 @@ class PageserverRestoreIT {
       cluster.startPageserver();
       assertEquals(0, cluster.get("/v1/tenant").size(), "the new pageserver has no tenant");
       assertEquals(404, cluster.raw("POST", "/v1/tenant/" + "00".repeat(16) + "/attach", null).statusCode(), "absent in S3");
+      var create = cluster.raw("POST", "/v1/tenant", "{\"new_tenant_id\": \"" + TENANT + "\"}");
+      assertEquals(409, create.statusCode(), create.body());
+      assertTrue(create.body().contains("attach it instead"), create.body());
       String pageserver = "http://127.0.0.1:" + cluster.pageserverHttpPort;
       StrataProcess.Result attached = StrataProcess.runCli(Duration.ofMinutes(5), "tenant", "attach", "--tenant", TENANT,
           "--pageserver", pageserver);

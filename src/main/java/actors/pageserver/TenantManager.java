@@ -50,6 +50,9 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
   /** Restore a tenant that is not here from object storage; the reply is its new generation. */
   public record Attach(String tenantId, ActorRef<Result<Long>> replyTo) implements Command {}
 
+  private record RemoteChecked(String tenantId, ActorRef<Result<String>> replyTo, long highestGeneration, Throwable error)
+      implements Command {}
+
   private record Attached(Attach request, long generation, List<TimelineFactory.Opened> opened, Throwable error) implements Command {}
 
   private final ActorContext<Command> ctx;
@@ -93,6 +96,7 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
         .onMessage(CreateTimeline.class, this::onCreateTimeline)
         .onMessage(Made.class, this::onMade)
         .onMessage(Checkpoint.class, this::onCheckpoint)
+        .onMessage(RemoteChecked.class, this::onRemoteChecked)
         .onMessage(Attach.class, this::onAttach)
         .onMessage(Attached.class, this::onAttached)
         .build();
@@ -104,20 +108,44 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
       m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("tenant id '" + id + "' is not 32 lower-case hex characters")));
     } else if (registry.hasTenant(id) || attaching.contains(id)) {
       m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + id + " already exists")));
+    } else if (remote == null) {
+      createTenant(id, m.replyTo());
     } else {
-      try {
-        factory.createTenant(id);
-        TenantGeneration.write(settings.tenantDir(id), 1);
-        generations.put(id, 1L);
-        registry.addTenant(id);
-        ctx.getLog().info("tenant created tenant={}", id);
-        m.replyTo().tell(Result.ok(id));
-      } catch (IOException e) {
-        m.replyTo().tell(Result.failed(PsError.STORAGE.failure("cannot create tenant " + id + ": " + e.getMessage())));
-      }
+      // A tenant already in the bucket must be attached: a new one under generation 1 would overwrite its objects.
+      attaching.add(id);
+      ctx.pipeToSelf(remote.ensureBucket().thenCompose(d -> remote.highestGeneration(id)),
+          (highest, err) -> new RemoteChecked(id, m.replyTo(), highest == null ? 0 : highest, err));
     }
     return this;
   }
+
+  private Behavior<Command> onRemoteChecked(RemoteChecked m) {
+    attaching.remove(m.tenantId());
+    if (m.error() != null) {
+      m.replyTo().tell(Result.failed(PsError.STORAGE.failure("cannot create tenant " + m.tenantId() + ": object storage: "
+          + PsError.of(m.error()).getMessage())));
+    } else if (m.highestGeneration() > 0) {
+      m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + m.tenantId() + " already exists in object storage (bucket "
+          + remote.bucket() + ", generation " + m.highestGeneration() + "): attach it instead")));
+    } else {
+      createTenant(m.tenantId(), m.replyTo());
+    }
+    return this;
+  }
+
+  private void createTenant(String id, ActorRef<Result<String>> replyTo) {
+    try {
+      factory.createTenant(id);
+      TenantGeneration.write(settings.tenantDir(id), 1);
+      generations.put(id, 1L);
+      registry.addTenant(id);
+      ctx.getLog().info("tenant created tenant={}", id);
+      replyTo.tell(Result.ok(id));
+    } catch (IOException e) {
+      replyTo.tell(Result.failed(PsError.STORAGE.failure("cannot create tenant " + id + ": " + e.getMessage())));
+    }
+  }
+
 
   private Behavior<Command> onCreateTimeline(CreateTimeline m) {
     if (!registry.hasTenant(m.tenantId())) {
