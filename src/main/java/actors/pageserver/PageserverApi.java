@@ -83,6 +83,11 @@ public final class PageserverApi {
     }, blocking);
   }
 
+  /** Restores a tenant from object storage; the result is its new generation. */
+  public CompletionStage<TenantManager.Result<Long>> attachTenant(String tenantId) {
+    return AskPattern.ask(tenants, r -> new TenantManager.Attach(tenantId, r), CREATE_TIMEOUT, system.scheduler());
+  }
+
   public List<String> tenants() {
     return registry.tenants();
   }

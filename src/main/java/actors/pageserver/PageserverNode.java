@@ -15,6 +15,8 @@ import akka.http.javadsl.server.Route;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
+import store.remote.ObjectStore;
+import store.remote.S3Settings;
 import wire.pg.DecoderLimits;
 
 /**
@@ -38,7 +40,8 @@ public final class PageserverNode {
       Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
       PageserverRegistry registry = new PageserverRegistry();
       TimelineFactory factory = new TimelineFactory(ctx, settings, blocking);
-      ActorRef<TenantManager.Command> tenants = ctx.spawn(TenantManager.create(settings, registry, factory), "tenants");
+      RemoteStorage remote = remoteStorage(ctx, metrics);
+      ActorRef<TenantManager.Command> tenants = ctx.spawn(TenantManager.create(settings, registry, factory, remote), "tenants");
       Basebackups basebackups = new Basebackups(blocking);
 
       ctx.pipeToSelf(PgTcp.bind(ctx.getSystem(), settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
@@ -67,5 +70,16 @@ public final class PageserverNode {
           })
           .build();
     });
+  }
+
+  /** Object storage for backups from {@code strata.s3.*}, or null (said once in the log) when no endpoint is set. */
+  private static RemoteStorage remoteStorage(akka.actor.typed.javadsl.ActorContext<?> ctx, PrometheusMeterRegistry metrics) {
+    S3Settings s3 = S3Settings.fromConfig(ctx.getSystem().settings().config().getConfig("strata"));
+    if (!s3.configured()) {
+      ctx.getLog().info("pageserver backup is off: strata.s3.endpoint is not set; remote_consistent_lsn stays 0/0");
+      return null;
+    }
+    ctx.getLog().info("pageserver backup to object storage endpoint={} bucket={}", s3.endpoint(), s3.bucket());
+    return new RemoteStorage(ObjectStore.create(ctx.getSystem(), s3), metrics);
   }
 }

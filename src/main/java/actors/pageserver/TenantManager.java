@@ -92,6 +92,14 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     void run() throws IOException;
   }
 
+  /** Restore a tenant that is not here from object storage; the reply is its new generation. */
+  public record Attach(String tenantId, ActorRef<Result<Long>> replyTo) implements Command {}
+
+  private record RemoteChecked(String tenantId, com.fasterxml.jackson.databind.JsonNode config, ActorRef<Result<String>> replyTo, long highestGeneration, Throwable error)
+      implements Command {}
+
+  private record Attached(Attach request, long generation, List<TimelineFactory.Opened> opened, Throwable error) implements Command {}
+
   private final ActorContext<Command> ctx;
   private final PageserverSettings settings;
   private final PageserverRegistry registry;
@@ -105,23 +113,30 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
   private long workersStarted;
   private final Set<String> deletingTenants = new HashSet<>();
   private final List<Deletion> deletions = new java.util.ArrayList<>();
+  private final RemoteStorage remote;   // null: backup is off
+  private final Map<String, Long> generations = new HashMap<>();
+  private final Set<String> attaching = new HashSet<>();
 
-  public static Behavior<Command> create(PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory) {
-    return Behaviors.setup(ctx -> new TenantManager(ctx, settings, registry, factory));
+  /** {@code remoteOrNull}: object storage for backups, or null when none is configured. */
+  public static Behavior<Command> create(PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory,
+      RemoteStorage remoteOrNull) {
+    return Behaviors.setup(ctx -> new TenantManager(ctx, settings, registry, factory, remoteOrNull));
   }
 
-  private TenantManager(ActorContext<Command> ctx, PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory)
-      throws IOException {
+  private TenantManager(ActorContext<Command> ctx, PageserverSettings settings, PageserverRegistry registry, TimelineFactory factory,
+      RemoteStorage remote) throws IOException {
     super(ctx);
     this.ctx = ctx;
     this.settings = settings;
     this.registry = registry;
     this.factory = factory;
+    this.remote = remote;
     this.blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
     TenantConfig defaults = TenantConfig.defaults(settings);
     registry.setDefaults(defaults);
     for (String tenant : factory.tenantsOnDisk()) {
       registry.setConfig(tenant, defaults.with(factory.tenantConfig(tenant)));
+      generations.put(tenant, TenantGeneration.readOrInit(settings.tenantDir(tenant)));
       registry.addTenant(tenant);
       startWorkers(tenant);
       for (TimelineFactory.Opened o : factory.openAll(tenant, registry)) start(o);
@@ -148,6 +163,9 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
           return this;
         })
         .onMessage(Removed.class, this::onRemoved)
+        .onMessage(RemoteChecked.class, this::onRemoteChecked)
+        .onMessage(Attach.class, this::onAttach)
+        .onMessage(Attached.class, this::onAttached)
         .build();
   }
 
@@ -155,28 +173,54 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     String id = m.tenantIdOrNull() == null ? TimelineFactory.newId() : m.tenantIdOrNull();
     if (!TimelineId.isId(id)) {
       m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("tenant id '" + id + "' is not 32 lower-case hex characters")));
-    } else if (registry.hasTenant(id)) {
+    } else if (registry.hasTenant(id) || attaching.contains(id)) {
       m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + id + " already exists")));
     } else if (deletingTenants.contains(id)) {
       m.replyTo().tell(Result.failed(PsError.CREATION_IN_PROGRESS.failure("tenant " + id + " is being deleted; try again")));
+    } else if (remote == null) {
+      createTenant(id, m.config(), m.replyTo());
     } else {
-      try {
-        var overrides = m.config() == null || m.config().isNull() ? TenantConfigFile.empty() : m.config();
-        TenantConfig config = TenantConfig.defaults(settings).with(overrides);
-        factory.createTenant(id, overrides);
-        registry.setConfig(id, config);
-        registry.addTenant(id);
-        startWorkers(id);
-        ctx.getLog().info("tenant created tenant={}", id);
-        m.replyTo().tell(Result.ok(id));
-      } catch (TenantConfig.BadConfig e) {
-        m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure(e.getMessage())));
-      } catch (IOException e) {
-        m.replyTo().tell(Result.failed(PsError.STORAGE.failure("cannot create tenant " + id + ": " + e.getMessage())));
-      }
+      // A tenant already in the bucket must be attached: a new one under generation 1 would overwrite its objects.
+      attaching.add(id);
+      ctx.pipeToSelf(remote.ensureBucket().thenCompose(d -> remote.highestGeneration(id)),
+          (highest, err) -> new RemoteChecked(id, m.config(), m.replyTo(), highest == null ? 0 : highest, err));
     }
     return this;
   }
+
+  private Behavior<Command> onRemoteChecked(RemoteChecked m) {
+    attaching.remove(m.tenantId());
+    if (m.error() != null) {
+      m.replyTo().tell(Result.failed(PsError.STORAGE.failure("cannot create tenant " + m.tenantId() + ": object storage: "
+          + PsError.of(m.error()).getMessage())));
+    } else if (m.highestGeneration() > 0) {
+      m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + m.tenantId() + " already exists in object storage (bucket "
+          + remote.bucket() + ", generation " + m.highestGeneration() + "): attach it instead")));
+    } else {
+      createTenant(m.tenantId(), m.config(), m.replyTo());
+    }
+    return this;
+  }
+
+  private void createTenant(String id, com.fasterxml.jackson.databind.JsonNode config, ActorRef<Result<String>> replyTo) {
+    try {
+      var overrides = config == null || config.isNull() ? TenantConfigFile.empty() : config;
+      TenantConfig effective = TenantConfig.defaults(settings).with(overrides);
+      factory.createTenant(id, overrides);
+      TenantGeneration.write(settings.tenantDir(id), 1);
+      generations.put(id, 1L);
+      registry.setConfig(id, effective);
+      registry.addTenant(id);
+      startWorkers(id);
+      ctx.getLog().info("tenant created tenant={}", id);
+      replyTo.tell(Result.ok(id));
+    } catch (TenantConfig.BadConfig e) {
+      replyTo.tell(Result.failed(PsError.BAD_REQUEST.failure(e.getMessage())));
+    } catch (IOException e) {
+      replyTo.tell(Result.failed(PsError.STORAGE.failure("cannot create tenant " + id + ": " + e.getMessage())));
+    }
+  }
+
 
   private Behavior<Command> onCreateTimeline(CreateTimeline m) {
     if (!registry.hasTenant(m.tenantId())) {
@@ -345,6 +389,7 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     }
     List<TimelineId> ids = actors.keySet().stream().filter(id -> id.tenantId().equals(m.tenantId())).toList();
     registry.removeTenant(m.tenantId());
+    generations.remove(m.tenantId());
     deletingTenants.add(m.tenantId());
     deleting.addAll(ids);
     stopAll(ids);
@@ -418,12 +463,65 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
     return this;
   }
 
+  private Behavior<Command> onAttach(Attach m) {
+    String id = m.tenantId();
+    if (!TimelineId.isId(id)) {
+      m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("tenant id '" + id + "' is not 32 lower-case hex characters")));
+    } else if (remote == null) {
+      m.replyTo().tell(Result.failed(PsError.BAD_REQUEST.failure("cannot attach tenant " + id
+          + ": no object storage is configured (strata.s3.endpoint is empty)")));
+    } else if (registry.hasTenant(id)) {
+      m.replyTo().tell(Result.failed(PsError.TENANT_EXISTS.failure("tenant " + id + " is already attached to this pageserver")));
+    } else if (attaching.contains(id)) {
+      m.replyTo().tell(Result.failed(PsError.CREATION_IN_PROGRESS.failure("tenant " + id + " is being attached")));
+    } else {
+      attaching.add(id);
+      ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> {
+        try {
+          long generation = TenantAttach.run(remote, settings.tenantsDir(), id, org.slf4j.LoggerFactory.getLogger(TenantAttach.class));
+          try {
+            return new Attached(m, generation, factory.openAll(id, registry), null);
+          } catch (IOException | RuntimeException e) {
+            TimelineFactory.deleteTree(settings.tenantDir(id));   // not openable: leave no half tenant for the next start
+            throw e;
+          }
+        } catch (IOException e) {
+          throw new java.io.UncheckedIOException(e);
+        }
+      }, blocking), (done, err) -> err != null ? new Attached(m, 0, List.of(), err) : done);
+    }
+    return this;
+  }
+
+  private Behavior<Command> onAttached(Attached m) {
+    String id = m.request().tenantId();
+    attaching.remove(id);
+    if (m.error() != null) {
+      PsError.Failure f = PsError.of(m.error() instanceof java.io.UncheckedIOException u ? u.getCause() : m.error());
+      ctx.getLog().warn("attach failed tenant={} reason=\"{}\"", id, f.getMessage());
+      m.request().replyTo().tell(Result.failed(f));
+      return this;
+    }
+    generations.put(id, m.generation());
+    registry.setConfig(id, TenantConfig.defaults(settings));   // the config is not in object storage: defaults
+    registry.addTenant(id);
+    startWorkers(id);
+    for (TimelineFactory.Opened o : m.opened()) start(o);
+    ctx.getLog().info("tenant attached tenant={} generation={} timelines={}", id, m.generation(), m.opened().size());
+    m.request().replyTo().tell(Result.ok(m.generation()));
+    return this;
+  }
+
   private void start(TimelineFactory.Opened o) {
     TimelineId id = o.handle().id();
     ActorRef<Timeline.Command> ref = ctx.spawn(o.behavior(), "timeline-" + id.tenantId() + "-" + id.timelineId(),
         DispatcherSelector.fromConfig("strata.blocking-io"));
     actors.put(id, ref);
     registry.add(o.handle());
+    if (remote != null) {
+      ctx.spawn(RemoteUploader.create(generations.get(id.tenantId()), o.handle(), o.layers(), remote, ref),
+          "uploader-" + id.tenantId() + "-" + id.timelineId(), DispatcherSelector.fromConfig("strata.blocking-io"));
+    }
   }
 
   List<TimelineId> timelines() {

@@ -108,6 +108,17 @@ final class TimelineFactory {
     DurableFile.fsyncDirectory(settings.dataDir());   // the tenants dir itself, when this made it
   }
 
+  /** Makes {@code dir} a tenant directory: its timelines dir and a durable tenant.conf. */
+  static void writeTenantConf(Path dir) throws IOException {
+    Files.createDirectories(dir.resolve("timelines"));
+    TenantConfigFile.save(dir, TenantConfigFile.empty());
+  }
+
+  /** Stores a timeline's name in its directory, durably. */
+  static void writeName(Path timelineDir, String name) throws IOException {
+    DurableFile.write(timelineDir.resolve(NAME_FILE), NAME_MAGIC, 1, name.getBytes(StandardCharsets.UTF_8));
+  }
+
   // --- opening ---
 
   /** Opens every timeline of a tenant, ancestors before their branches. Temp dirs of unfinished creations are removed. */
@@ -200,7 +211,7 @@ final class TimelineFactory {
           if (initdbDir != null) deleteTree(initdbDir);
         }
       }
-      if (req.name() != null) DurableFile.write(temp.resolve(NAME_FILE), NAME_MAGIC, 1, req.name().getBytes(StandardCharsets.UTF_8));
+      if (req.name() != null) writeName(temp, req.name());
       DurableFile.fsyncDirectory(temp);
       Files.move(temp, finalDir, StandardCopyOption.ATOMIC_MOVE);
       DurableFile.fsyncDirectory(timelines);

@@ -31,6 +31,7 @@ public final class TimelineHandle implements PageReader {
   private final Duration waitTimeout;
   private final RecentWal recentWal;
   private volatile TimelineInfo info;
+  private volatile long remoteConsistentLsn;   // the RemoteUploader's: kept apart so the writer's publishes cannot undo it
 
   public TimelineHandle(TimelineId id, TimelineLayers layers, LsnWaiter lsns, PageReconstructor reconstructor,
       Executor blocking, Duration waitTimeout, RecentWal recentWal, TimelineInfo info) {
@@ -50,11 +51,18 @@ public final class TimelineHandle implements PageReader {
 
   /** What the Timeline actor published, with the GC cutoff and physical size as they are now (GC and compaction change them). */
   public TimelineInfo info() {
-    return info.withGcCutoffAndSize(layers.gcCutoffLsn(), layers.physicalSize());
+    TimelineInfo i = info.withGcCutoffAndSize(layers.gcCutoffLsn(), layers.physicalSize());
+    long remote = remoteConsistentLsn;
+    return i.remoteConsistentLsn() == remote ? i : i.withRemoteConsistentLsn(remote);
   }
 
   TimelineLayers layers() {
     return layers;
+  }
+
+  /** The disk_consistent_lsn of the last index that finished uploading; it only moves forward. */
+  void publishRemoteConsistentLsn(long lsn) {
+    if (Long.compareUnsigned(lsn, remoteConsistentLsn) > 0) remoteConsistentLsn = lsn;
   }
 
   void publish(TimelineInfo next) {

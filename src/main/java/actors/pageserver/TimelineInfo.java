@@ -27,6 +27,11 @@ public record TimelineInfo(
         remoteConsistentLsn, initdbLsn, gcCutoffLsn, logicalSize, physicalSize, pgVersion, state, walReceiver);
   }
 
+  public TimelineInfo withRemoteConsistentLsn(long remote) {
+    return new TimelineInfo(tenantId, timelineId, name, ancestorTimelineId, ancestorLsn, lastRecordLsn, prevRecordLsn,
+        diskConsistentLsn, remote, initdbLsn, gcCutoffLsn, currentLogicalSize, currentPhysicalSize, pgVersion, state, walReceiver);
+  }
+
   public TimelineInfo withWalReceiver(java.util.Map<String, Object> status) {
     return new TimelineInfo(tenantId, timelineId, name, ancestorTimelineId, ancestorLsn, lastRecordLsn, prevRecordLsn,
         diskConsistentLsn, remoteConsistentLsn, initdbLsn, gcCutoffLsn, currentLogicalSize, currentPhysicalSize, pgVersion,

@@ -8,15 +8,15 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code strata tenant create|list|delete}: tenants on the pageserver. */
-@Command(name = "tenant", mixinStandardHelpOptions = true, description = "Create, list and delete tenants.",
-    subcommands = {TenantCommand.Create.class, TenantCommand.ListTenants.class, TenantCommand.Delete.class})
+/** {@code strata tenant create|list|delete|attach}: tenants on the pageserver. */
+@Command(name = "tenant", mixinStandardHelpOptions = true, description = "Create, list, delete and attach tenants.",
+    subcommands = {TenantCommand.Create.class, TenantCommand.ListTenants.class, TenantCommand.Delete.class, TenantCommand.Attach.class})
 public final class TenantCommand implements Runnable {
   @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
   @Override
   public void run() {
-    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, list or delete");
+    throw new CommandLine.ParameterException(spec.commandLine(), "missing subcommand: create, list, delete or attach");
   }
 
   static class PageserverOption {
@@ -87,6 +87,28 @@ public final class TenantCommand implements Runnable {
       for (String tl : timelines) failed += sks.delete(tenant, tl, spec.commandLine().getErr());
       spec.commandLine().getOut().println("deleted tenant " + tenant);
       return failed == 0 ? 0 : 1;
+    }
+  }
+
+  @Command(name = "attach", mixinStandardHelpOptions = true,
+      description = "Restore a tenant from object storage onto the pageserver (its disk must not hold it); prints its timelines.")
+  static final class Attach implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+    @CommandLine.Mixin PageserverOption ps;
+
+    @Option(names = "--tenant", paramLabel = "HEX", description = "The tenant id (default: the cluster's default tenant).")
+    String tenant;
+
+    @Override
+    public Integer call() {
+      String id = tenant != null ? tenant : LocalCluster.load().require(null, "tenant", "--tenant");
+      JsonNode attached = ps.client().post("/v1/tenant/" + id + "/attach", Map.of());
+      spec.commandLine().getOut().println("attached tenant " + id + " generation " + attached.path("generation").asLong());
+      for (JsonNode tl : attached.path("timelines")) {
+        spec.commandLine().getOut().println(tl.path("timeline_id").asText() + (tl.path("name").isTextual() ? " " + tl.path("name").asText() : "")
+            + " disk_consistent_lsn=" + tl.path("disk_consistent_lsn").asText());
+      }
+      return 0;
     }
   }
 }

@@ -47,6 +47,8 @@ final class PageserverRoutes extends AllDirectives {
               return complete(Json.ok(tenantJson(t)));
             }),
             delete(() -> reply(api.deleteTenant(t), 200, done -> Map.of("deleted", t))))),
+        path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("attach"), t -> post(() ->
+            reply(api.attachTenant(t), 200, generation -> attachedJson(t, generation)))),
         path(PathMatchers.segment("v1").slash("tenant").slash(PathMatchers.segment()).slash("timeline"), t -> concat(
             post(() -> entity(Unmarshaller.entityToString(), body -> createTimeline(t, body))),
             get(() -> complete(Json.ok(api.timelines(t).stream().map(PageserverRoutes::json).toList()))))),
@@ -117,6 +119,13 @@ final class PageserverRoutes extends AllDirectives {
     m.put("id", id);
     m.put("state", "Active");
     m.put("attachment_status", "attached");
+    return m;
+  }
+
+  private Map<String, Object> attachedJson(String tenant, long generation) {
+    Map<String, Object> m = tenantJson(tenant);
+    m.put("generation", generation);
+    m.put("timelines", api.timelines(tenant).stream().map(PageserverRoutes::json).toList());
     return m;
   }
 
