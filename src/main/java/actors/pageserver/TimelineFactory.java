@@ -17,6 +17,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import store.DurableFile;
+import store.layer.ImportImages;
+import store.layer.KeyValue;
 import store.layer.LayerSettings;
 import store.layer.TimelineLayers;
 import store.layer.TimelineMetadata;
@@ -33,6 +35,9 @@ import wire.xlog.Lsn;
  * directory and renamed into place only once its metadata and layers are durable.
  */
 final class TimelineFactory {
+  /** Import values spilled per sorted run: bounds the heap an import needs. */
+  private static final long IMPORT_BATCH_BYTES = 32L << 20;
+
   private static final String NAME_FILE = "name";
   private static final int NAME_MAGIC = 0x5354_4e4d;   // "STNM"
   private static final SecureRandom RANDOM = new SecureRandom();
@@ -226,15 +231,30 @@ final class TimelineFactory {
   private void importInto(Path dir, Path pgdata) throws IOException {
     if (!Files.isDirectory(pgdata)) throw PsError.REFUSED_IMPORT.failure("import_pgdata " + pgdata + " is not a directory");
     TimelineLayers[] layers = {null};
+    ImportImages[] images = {null};
+    List<KeyValue> wal = new ArrayList<>();   // the shutdown checkpoint record's values, above the images
     ImportResult result;
     try {
-      result = new PgdataImport(pgdata, false).run(redo -> {
+      result = new PgdataImport(pgdata, false).batchBytes(IMPORT_BATCH_BYTES).run(redo -> {
         layers[0] = TimelineLayers.create(dir, TimelineMetadata.root(redo, PgdataImport.PG_VERSION), null, layerSettings);
-        return layers[0]::put;
+        images[0] = new ImportImages(dir, redo, layerSettings.compactionTargetSize());
+        return batch -> {
+          List<KeyValue> files = new ArrayList<>(batch.size());
+          for (KeyValue kv : batch) (kv.lsn() == redo ? files : wal).add(kv);
+          try {
+            images[0].add(files);
+          } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+          }
+        };
       });
     } catch (ImportRefused e) {
       throw PsError.REFUSED_IMPORT.failure(e.getMessage());
+    } catch (java.io.UncheckedIOException e) {
+      throw e.getCause();
     }
+    layers[0].installImport(images[0].lsn(), images[0].finish());
+    layers[0].put(wal);
     layers[0].advance(result.lastRecordLsn().value(), result.prevRecordLsn().value());
     layers[0].freeze();
     layers[0].flushFrozen();

@@ -199,6 +199,27 @@ public final class TimelineLayers {
     }
   }
 
+  /**
+   * Lists the image layers an import wrote for this new, empty timeline: they hold its whole key space
+   * at {@code lsn}, which becomes disk_consistent_lsn and last_record_lsn; later values go above it.
+   */
+  public void installImport(long lsn, List<LayerFile> images) throws IOException {
+    maintenance.lock();
+    try {
+      LayerMap cur = map;
+      if (!cur.historic().isEmpty() || !cur.frozen().isEmpty() || !cur.open().isEmpty() || lsns.last >= lsn) {
+        throw new IllegalStateException("an import's images go into an empty timeline, but " + dir + " already holds data");
+      }
+      synchronized (swap) {
+        commit(new LayerMap(new InMemoryLayer(lsn + 1), List.of(), images), metadata.withDiskConsistent(lsn, 0));
+        diskConsistentLsn = lsn;
+        lsns = new RecordLsns(lsn, 0);
+      }
+    } finally {
+      maintenance.unlock();
+    }
+  }
+
   /** When there are at least {@code threshold} L0s, merges the oldest contiguous ones into L1 deltas. */
   public void compactL0(int threshold) throws IOException {
     maintenance.lock();
