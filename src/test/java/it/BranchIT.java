@@ -14,7 +14,6 @@ import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 import testkit.CliHome;
 import testkit.StorageCluster;
@@ -131,7 +130,6 @@ class BranchIT {
   }
 
   @Test
-  @Disabled("needs get_lsn_by_timestamp (the gc branch)")
   void aBranchAtATimestampHasTheStateCommittedThen() {
     cli.ok("timeline", "create", "--name", "pitr");
     cli.ok("endpoint", "create", "pitr", "--timeline", "pitr");
