@@ -45,15 +45,11 @@ import wire.xlog.Lsn;
  * commit everything up to the term start, reports that LSN and stops.
  */
 public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
-  public sealed interface Command permits GetStatus, FromLink, Tick, CommitNotice, Prepared, FreshStart, PostgresFlush,
+  public sealed interface Command permits GetStatus, FromLink, Tick, Prepared, FreshStart, PostgresFlush,
       PostgresFailed, Finish, WalFeeds.Input, PostgresWal.Input {}
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
   record FromLink(SafekeeperLink.Report report) implements Command {}
   record Tick() implements Command {}
-  /** Tells the safekeepers a commit_lsn that no append has carried to them yet. */
-  private enum CommitNotice implements Command { INSTANCE }
-  /** How long a new commit_lsn may wait for an append to carry it (about one scheduler tick). */
-  private static final Duration COMMIT_NOTICE_DELAY = Duration.ofMillis(10);
   private record Prepared(ServerInfo info) implements Command {}
   private record FreshStart(Lsn lsn) implements Command {}
   private record PostgresFlush(Lsn flush) implements Command {}
@@ -153,10 +149,6 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
         })
         .onMessage(FromLink.class, m -> guarded(() -> onLink(m.report())))
         .onMessage(Tick.class, m -> guarded(this::onTick))
-        .onMessageEquals(CommitNotice.INSTANCE, () -> guarded(() -> {
-          if (feeds != null) feeds.heartbeatWhereCommitIsStale();
-          return this;
-        }))
         .onMessage(Prepared.class, m -> guarded(() -> onPrepared(m.info())))
         .onMessage(FreshStart.class, m -> guarded(() -> handle(election.bootstrap(m.lsn()))))
         .onMessage(PostgresFlush.class, m -> guarded(() -> onPostgresFlush(m.flush())))
@@ -299,9 +291,9 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
     ctx.getLog().debug("commit advanced term={} commit_lsn={} truncate_lsn={}", election.term(), election.commitLsn(),
         election.truncateLsn());
     reportToPostgres();   // first: the waiting commits return as soon as possible
-    // The next append carries the new commit_lsn; only when none goes out soon does an empty one.
-    // That halves the messages per commit when WAL keeps coming.
-    if (!timers.isTimerActive(CommitNotice.INSTANCE)) timers.startSingleTimer(CommitNotice.INSTANCE, COMMIT_NOTICE_DELAY);
+    // Then every safekeeper learns the new commit_lsn at once: a proposer that stops right after a
+    // commit (or one that goes idle) must not leave the safekeepers' commit_lsn behind.
+    feeds.heartbeatWhereCommitIsStale();
     afterProgress();
   }
 
