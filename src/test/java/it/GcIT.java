@@ -70,11 +70,21 @@ class GcIT {
       }
       // about 1 MB of WAL between the last images and the point inside the horizon
       pg.psql("CREATE TABLE filler AS SELECT g, repeat('x', 500) AS pad FROM generate_series(1, 2000) g");
+      Lsn beforeMid = caughtUp(cluster, pg);
       pg.psql("UPDATE pgbench_branches SET bbalance = bbalance + 7");
       Lsn mid = caughtUp(cluster, pg);
       String dumpMid = dump(pg.port(), pg.root());
+      String between = pg.psql("SELECT clock_timestamp()").strip();
       pg.psql("UPDATE pgbench_tellers SET tbalance = tbalance + 3");
       Lsn last = caughtUp(cluster, pg);
+
+      // lsn_by_timestamp: between the two updates is the end of the first; after all is future; before all is past
+      var present = lsnByTimestamp(cluster, between);
+      assertEquals("present", present.path("kind").asText(), present.toString());
+      Lsn found = Lsn.parse(present.path("lsn").asText());
+      assertTrue(found.value() > beforeMid.value() && found.value() <= mid.value(), found + " in (" + beforeMid + ", " + mid + "]");
+      assertEquals("future", lsnByTimestamp(cluster, "2999-01-01T00:00:00Z").path("kind").asText());
+      assertEquals("past", lsnByTimestamp(cluster, "2001-01-01 00:00:00+00").path("kind").asText());
       checkpoint(cluster);
 
       Path dir = find(root, TIMELINE);   // the pageserver's tenants/<t>/timelines/<tl>
@@ -119,6 +129,11 @@ class GcIT {
       Thread.sleep(100);
     }
     return cluster.lastRecordLsn(TENANT, TIMELINE);
+  }
+
+  private static com.fasterxml.jackson.databind.JsonNode lsnByTimestamp(StorageCluster cluster, String timestamp) {
+    return cluster.get("/v1/tenant/" + TENANT + "/timeline/" + TIMELINE + "/get_lsn_by_timestamp?timestamp="
+        + java.net.URLEncoder.encode(timestamp, java.nio.charset.StandardCharsets.UTF_8));
   }
 
   private static void checkpoint(StorageCluster cluster) {
