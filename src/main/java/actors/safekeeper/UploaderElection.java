@@ -36,9 +36,22 @@ final class UploaderElection {
 
   /** The highest backup_lsn any safekeeper reports for the timeline: S3 holds every segment below it. */
   static Lsn peersBackupLsn(String tenantId, String timelineId, List<StatusGossip.TimelineInfo> gossip) {
+    return peersMax(tenantId, timelineId, gossip, StatusGossip.TimelineInfo::backupLsn);
+  }
+
+  /**
+   * The highest remote_consistent_lsn any safekeeper heard from a pageserver: only the one the
+   * pageserver streams from hears it, and every safekeeper's WAL removal needs it.
+   */
+  static Lsn peersRemoteConsistentLsn(String tenantId, String timelineId, List<StatusGossip.TimelineInfo> gossip) {
+    return peersMax(tenantId, timelineId, gossip, StatusGossip.TimelineInfo::remoteConsistentLsn);
+  }
+
+  private static Lsn peersMax(String tenantId, String timelineId, List<StatusGossip.TimelineInfo> gossip,
+      java.util.function.Function<StatusGossip.TimelineInfo, String> field) {
     Lsn max = Lsn.INVALID;
     for (StatusGossip.TimelineInfo i : gossip) {
-      if (i.tenantId().equals(tenantId) && i.timelineId().equals(timelineId)) max = Lsn.max(max, Lsn.parse(i.backupLsn()));
+      if (i.tenantId().equals(tenantId) && i.timelineId().equals(timelineId)) max = Lsn.max(max, Lsn.parse(field.apply(i)));
     }
     return max;
   }

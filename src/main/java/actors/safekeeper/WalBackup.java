@@ -139,6 +139,8 @@ public final class WalBackup extends AbstractBehavior<WalBackup.Command> {
       // Nothing below the timeline's start exists anywhere: backup starts at its segment.
       Lsn backupLsn = Lsn.max(Lsn.max(s.backupLsn(), peers), s.timelineStartLsn());
       if (backupLsn.isAfter(s.backupLsn())) e.getValue().acceptor().tell(new TimelineAcceptor.BackedUp(backupLsn));
+      Lsn remote = UploaderElection.peersRemoteConsistentLsn(id.tenantId(), id.timelineId(), m.gossip());
+      if (remote.isAfter(s.remoteConsistentLsn())) e.getValue().acceptor().tell(new TimelineAcceptor.RemoteConsistent(remote));
       worstLag = Math.max(worstLag, s.commitLsn().minus(Lsn.min(backupLsn, s.commitLsn())));
       OptionalLong uploader = UploaderElection.elect(id.tenantId(), id.timelineId(), m.gossip(), now,
           backup.heartbeat().toMillis(), backup.maxLagBytes());

@@ -76,4 +76,13 @@ class UploaderElectionTest {
         info(3, "00000000000000000000000000000002", "0/9000000", "0/9000000", NOW));
     assertEquals(Lsn.parse("0/4000000"), UploaderElection.peersBackupLsn(TENANT, tl, gossip));
   }
+
+  @Test
+  void peersRemoteConsistentLsnIsTheHighestAnySafekeeperHeard() {
+    String tl = "00000000000000000000000000000001";
+    var heard = new StatusGossip.TimelineInfo(2, TENANT, tl, 1, 1, "0/5000000", "0/5000000", "0/0", "0/3000000", "pg", "http", NOW);
+    var gossip = List.of(info(1, tl, "0/5000000", "0/0", NOW), heard,
+        new StatusGossip.TimelineInfo(3, TENANT, "00000000000000000000000000000002", 1, 1, "1/0", "1/0", "0/0", "1/0", "pg", "http", NOW));
+    assertEquals(Lsn.parse("0/3000000"), UploaderElection.peersRemoteConsistentLsn(TENANT, tl, gossip));
+  }
 }
