@@ -54,38 +54,7 @@ final class ImageLayers {
    */
   static List<LayerFile> write(Path dir, long lsn, List<KeyRange> ranges, Materializer m, long targetSize, Set<String> existing)
       throws IOException {
-    List<LayerFile> outputs = new ArrayList<>();
-    boolean ok = false;
-    try {
-      for (KeyRange r : ranges) {
-        LayerWriter w = null;
-        Key from = r.start();
-        try {
-          for (Key k = r.start(); k.compareTo(r.end()) < 0; k = k.next()) {
-            byte[] bytes = m.get(k, lsn);
-            if (bytes == null) continue;
-            if (w != null && w.bytesWritten() >= targetSize) {
-              finish(w, new KeyRange(from, k), lsn, existing, outputs);
-              w = null;
-              from = k;
-            }
-            if (w == null) w = LayerWriter.image(dir, lsn);
-            w.add(k, lsn, ValueFormat.encode(new Value.Image(bytes)), true);
-          }
-          if (w == null) w = LayerWriter.image(dir, lsn);   // nothing exists in the rest: an empty image says so
-          finish(w, new KeyRange(from, r.end()), lsn, existing, outputs);
-          w = null;
-        } finally {
-          if (w != null) w.close();
-        }
-      }
-      ok = true;
-      return outputs;
-    } finally {
-      if (!ok) {
-        for (LayerFile f : outputs) Files.deleteIfExists(f.path());
-      }
-    }
+    return writePartitions(dir, lsn, ranges, KeySpace.of(ranges), m, targetSize, existing);
   }
 
   /**
