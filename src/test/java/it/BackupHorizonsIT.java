@@ -6,23 +6,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Iterator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
+import testkit.LocalMainTimeline;
 import testkit.LocalStrata;
 import testkit.PostgresFixture;
 import testkit.StrataProcess;
@@ -37,7 +32,6 @@ import wire.xlog.Lsn;
 class BackupHorizonsIT {
   private static final long SEG = Lsn.DEFAULT_SEGMENT_SIZE;
   private static final ObjectMapper JSON = new ObjectMapper();
-  private static final HttpClient HTTP = HttpClient.newHttpClient();
 
   @Test
   void s3HoldsEverySegmentAndLayerAndSafekeepersKeepOnlyWalAboveTheirHorizons() throws Exception {
@@ -45,38 +39,22 @@ class BackupHorizonsIT {
       String url = strata.up();
       strata.run(List.of(PostgresFixture.bin("pgbench"), "-i", "-s", "6", "-q", url), 600);
       strata.run(List.of(PostgresFixture.bin("pgbench"), "-c", "2", "-t", "500", "-n", url), 600);
-      String end = strata.psql(url, "SELECT pg_current_wal_lsn()").strip();
-
-      String config = Files.readString(strata.home().resolve("config"));
-      String tenant = value(config, "tenant");
-      String pageserver = value(config, "pageserver.http");
-      List<String> safekeepers = List.of(value(config, "safekeeper-http").split(","));
-      String timeline = null;
-      for (JsonNode tl : get(pageserver + "/v1/tenant/" + tenant + "/timeline")) {
-        if ("main".equals(tl.path("name").asText())) timeline = tl.path("timeline_id").asText();
-      }
-      String tl = timeline;
-      assertTrue(tl != null, "timeline main exists");
+      Lsn endLsn = Lsn.parse(strata.psql(url, "SELECT pg_current_wal_lsn()").strip());
+      LocalMainTimeline main = LocalMainTimeline.of(strata);
 
       // Everything the safekeepers have now, before any removal can reach it: the pageserver has not
       // flushed (checkpoint-distance 256 MiB), so remote_consistent_lsn is still below this WAL.
       Map<String, byte[]> written = new TreeMap<>();
-      try (Stream<Path> files = Files.list(skDir(strata, 1, tenant, tl))) {
-        for (Path p : (Iterable<Path>) files::iterator) {
-          String name = p.getFileName().toString();
-          if (name.matches("[0-9A-F]{24}")) written.put(name, Files.readAllBytes(p));
-        }
+      for (String name : main.segmentsOn(1)) {
+        if (!name.endsWith(".partial")) written.put(name, Files.readAllBytes(main.safekeeperDir(1).resolve(name)));
       }
 
-      StrataProcess.await(Duration.ofSeconds(120), "ingest up to " + end,
-          () -> !Lsn.parse(get(pageserver + "/v1/tenant/" + tenant + "/timeline/" + tl).path("last_record_lsn").asText())
-              .isBefore(Lsn.parse(end)));
-      put(pageserver + "/v1/tenant/" + tenant + "/timeline/" + tl + "/checkpoint");
-      Lsn endLsn = Lsn.parse(end);
+      main.awaitIngested(endLsn, Duration.ofSeconds(120));
+      main.checkpointPageserver();
       Lsn lastCompleteEnd = Lsn.of(endLsn.value() / SEG * SEG);
       StrataProcess.await(Duration.ofSeconds(180), "backup_lsn and remote_consistent_lsn past " + lastCompleteEnd + " everywhere", () -> {
-        for (String sk : safekeepers) {
-          JsonNode s = get(sk + "/v1/tenant/" + tenant + "/timeline/" + tl);
+        for (int sk = 1; sk <= main.safekeeperCount(); sk++) {
+          JsonNode s = main.safekeeperStatus(sk);
           if (Lsn.parse(s.path("backup_lsn").asText()).isBefore(lastCompleteEnd)) return false;
           if (Lsn.parse(s.path("remote_consistent_lsn").asText()).isBefore(lastCompleteEnd)) return false;
         }
@@ -89,7 +67,7 @@ class BackupHorizonsIT {
       try (Stream<Path> all = Files.walk(s3)) {
         all.filter(Files::isRegularFile).forEach(p -> objects.put(s3.relativize(p).toString(), p));
       }
-      String walPrefix = "strata/wal/" + tenant + "/" + tl + "/";
+      String walPrefix = "strata/wal/" + main.tenant + "/" + main.timeline + "/";
       int segments = 0;
       for (Map.Entry<String, byte[]> e : written.entrySet()) {
         long segNo = Lsn.segmentNumberOf(e.getKey(), SEG);
@@ -102,7 +80,7 @@ class BackupHorizonsIT {
       assertTrue(segments >= 3, "the run completed several segments: " + segments);
 
       // S3: the newest index_part.json and every layer it names.
-      String layerPrefix = "strata/tenants/" + tenant + "/timelines/" + tl + "/";
+      String layerPrefix = "strata/tenants/" + main.tenant + "/timelines/" + main.timeline + "/";
       String index = objects.keySet().stream().filter(k -> k.startsWith(layerPrefix + "index_part.json")).sorted().reduce((a, b) -> b)
           .orElseThrow(() -> new AssertionError("no index_part.json under " + layerPrefix));
       JsonNode layers = JSON.readTree(Files.readAllBytes(objects.get(index))).path("layer_metadata");
@@ -116,20 +94,16 @@ class BackupHorizonsIT {
       }
 
       // Each safekeeper: nothing wholly below min(backup, remote_consistent, peer horizon, commit), everything above.
-      for (int i = 1; i <= safekeepers.size(); i++) {
+      for (int i = 1; i <= main.safekeeperCount(); i++) {
         int sk = i;
         StrataProcess.await(Duration.ofSeconds(60), "sk" + sk + " to remove the segments below its horizons", () -> {
-          JsonNode s = get(safekeepers.get(sk - 1) + "/v1/tenant/" + tenant + "/timeline/" + tl);
-          long horizon = horizon(s);
-          for (String name : segmentsOn(strata, sk, tenant, tl)) {
-            if ((Lsn.segmentNumberOf(name, SEG) + 1) * SEG <= horizon) return false;
-          }
-          return true;
+          long horizon = LocalMainTimeline.horizon(main.safekeeperStatus(sk));
+          return main.segmentsOn(sk).stream().noneMatch(name -> (Lsn.segmentNumberOf(name, SEG) + 1) * SEG <= horizon);
         });
-        JsonNode s = get(safekeepers.get(sk - 1) + "/v1/tenant/" + tenant + "/timeline/" + tl);
-        long horizon = horizon(s);
+        JsonNode s = main.safekeeperStatus(sk);
+        long horizon = LocalMainTimeline.horizon(s);
         long flush = Lsn.parse(s.path("flush_lsn").asText()).value();
-        List<String> kept = segmentsOn(strata, sk, tenant, tl);
+        Set<String> kept = main.segmentsOn(sk);
         for (long segNo = horizon / SEG; segNo * SEG < flush; segNo++) {
           long n = segNo;
           assertTrue(kept.stream().anyMatch(name -> Lsn.segmentNumberOf(name, SEG) == n),
@@ -140,50 +114,5 @@ class BackupHorizonsIT {
       }
       System.out.printf("backup: %d completed segments in S3 byte-identical, %d layers in %s%n", segments, layers.size(), index);
     }
-  }
-
-  private static long horizon(JsonNode s) {
-    long h = Long.MAX_VALUE;
-    for (String f : List.of("backup_lsn", "remote_consistent_lsn", "peer_horizon_lsn", "commit_lsn")) {
-      h = Math.min(h, Lsn.parse(s.path(f).asText()).value());
-    }
-    return h;
-  }
-
-  private static Path skDir(LocalStrata strata, int sk, String tenant, String tl) {
-    return strata.home().resolve("data").resolve("safekeeper-" + sk).resolve("safekeeper").resolve(tenant).resolve(tl);
-  }
-
-  private static List<String> segmentsOn(LocalStrata strata, int sk, String tenant, String tl) {
-    try (Stream<Path> files = Files.list(skDir(strata, sk, tenant, tl))) {
-      List<String> out = new ArrayList<>();
-      files.map(p -> p.getFileName().toString()).filter(n -> n.matches("[0-9A-F]{24}(\\.partial)?")).forEach(out::add);
-      return out;
-    } catch (java.io.IOException e) {
-      throw new java.io.UncheckedIOException(e);
-    }
-  }
-
-  private static String value(String config, String key) {
-    Matcher m = Pattern.compile("^" + Pattern.quote(key) + " = \"([^\"]*)\"", Pattern.MULTILINE).matcher(config);
-    assertTrue(m.find(), key + " in .strata/config");
-    return m.group(1);
-  }
-
-  private static JsonNode get(String url) {
-    try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
-          HttpResponse.BodyHandlers.ofString());
-      assertEquals(200, r.statusCode(), url + ": " + r.body());
-      return JSON.readTree(r.body());
-    } catch (Exception e) {
-      throw new AssertionError("GET " + url + ": " + e, e);
-    }
-  }
-
-  private static void put(String url) throws Exception {
-    HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofMinutes(5))
-        .PUT(HttpRequest.BodyPublishers.noBody()).build(), HttpResponse.BodyHandlers.ofString());
-    assertEquals(200, r.statusCode(), url + ": " + r.body());
   }
 }

@@ -29,6 +29,7 @@ final class RemoteStorage {
   private final Counter uploadedObjects;
   private final Counter downloadedBytes;
   private final Counter downloadedObjects;
+  private final Counter uploadFailures;
 
   RemoteStorage(ObjectStore store, MeterRegistry metrics) {
     this.store = store;
@@ -41,6 +42,8 @@ final class RemoteStorage {
         .register(metrics);
     this.downloadedObjects = Counter.builder("strata_pageserver_remote_downloaded_objects").description("objects downloaded")
         .register(metrics);
+    this.uploadFailures = Counter.builder("strata_pageserver_remote_upload_failures")
+        .description("backup cycles that failed and will be retried after a backoff").register(metrics);
   }
 
   String bucket() {
@@ -49,6 +52,11 @@ final class RemoteStorage {
 
   MeterRegistry metrics() {
     return metrics;
+  }
+
+  /** Counts a failed backup cycle (it is retried after a backoff). */
+  void countUploadFailure() {
+    uploadFailures.increment();
   }
 
   /** Creates the bucket when missing, once; a failure is forgotten so the next caller tries again. */

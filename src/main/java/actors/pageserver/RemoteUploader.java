@@ -259,6 +259,7 @@ public final class RemoteUploader extends AbstractBehavior<RemoteUploader.Comman
   }
 
   private void failed(String what, Throwable cause) {
+    remote.countUploadFailure();
     backoff = backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2);
     nextAttemptNanos = System.nanoTime() + backoff.toNanos();
     ctx.getLog().warn("remote backup failed tenant={} timeline={} while {}: {}; retry in {} ms", tenantId, timelineId, what,
