@@ -1,6 +1,5 @@
 package actors.pageserver;
 
-import actors.net.PgSession;
 import actors.net.PgTcp;
 import actors.node.Metrics;
 import actors.node.NodeSettings;
@@ -45,8 +44,7 @@ public final class PageserverNode {
       Basebackups basebackups = new Basebackups(blocking);
 
       ctx.pipeToSelf(PgTcp.bind(ctx.getSystem(), settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
-              () -> PgSession.flow(ctx.getSystem(), "page-session", PageServiceSession.PROTOCOL,
-                  out -> PageServiceSession.create(registry, basebackups, out))),
+              () -> akka.stream.javadsl.Flow.fromGraph(new PageServiceStage(registry, basebackups))),
           (b, err) -> err == null ? new Bound("pg " + b.localAddress()) : new BindFailed("pg port " + settings.pgPort(), err));
       PageserverApi api = new PageserverApi(ctx.getSystem(), tenants, registry, settings, metrics);
       ctx.pipeToSelf(Http.get(ctx.getSystem()).newServerAt(settings.listenHost(), settings.httpPort()).bind(routes.apply(api)),
