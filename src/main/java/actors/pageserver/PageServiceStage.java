@@ -23,7 +23,6 @@ import java.util.concurrent.CompletionStage;
 import wire.WireFormatException;
 import wire.pagestream.PagestreamRequest;
 import wire.pagestream.PagestreamResponse;
-import wire.pg.Authentication;
 import wire.pg.BackendMessage;
 import wire.pg.CommandComplete;
 import wire.pg.CopyData;
@@ -32,7 +31,6 @@ import wire.pg.CopyResponse;
 import wire.pg.EncryptionResponse;
 import wire.pg.ErrorResponse;
 import wire.pg.FrontendMessage;
-import wire.pg.ParameterStatus;
 import wire.pg.Query;
 import wire.pg.ReadyForQuery;
 import wire.pg.SqlState;
@@ -166,14 +164,7 @@ final class PageServiceStage extends GraphStage<FlowShape<FrontendMessage, Backe
           finish();
           return;
         }
-        sendAll(List.of(new Authentication.Ok(),
-            new ParameterStatus("server_version", "15.0 (strata pageserver)"),
-            new ParameterStatus("server_encoding", "UTF8"),
-            new ParameterStatus("client_encoding", "UTF8"),
-            new ParameterStatus("DateStyle", "ISO, MDY"),
-            new ParameterStatus("integer_datetimes", "on"),
-            new ParameterStatus("standard_conforming_strings", "on"),
-            ReadyForQuery.IDLE));
+        sendAll(PageServiceConnection.startupReply());
         mode = Mode.IDLE;
       }
 
