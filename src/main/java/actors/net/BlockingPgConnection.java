@@ -9,6 +9,7 @@ import java.net.Socket;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import wire.pg.BackendMessage;
+import wire.pg.CopyData;
 import wire.pg.DecoderLimits;
 import wire.pg.FrontendMessage;
 import wire.pg.PgDecoder;
@@ -61,6 +62,13 @@ public final class BlockingPgConnection implements AutoCloseable {
   /** Buffers a message; it leaves at the next {@link #flush}. */
   public synchronized void send(BackendMessage m) throws IOException {
     out.write(m.encode());
+  }
+
+  /** Buffers a CopyData message whose data is {@code tag} then {@code body}, without building the message first (no copy of the body). */
+  public synchronized void sendCopyData(int tag, byte[] body) throws IOException {
+    out.write(CopyData.header(1 + body.length));
+    out.write(tag);
+    out.write(body);
   }
 
   public synchronized void flush() throws IOException {

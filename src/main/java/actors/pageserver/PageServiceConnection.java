@@ -195,6 +195,10 @@ final class PageServiceConnection {
   }
 
   private void send(PagestreamResponse r) throws IOException {
+    if (r instanceof PagestreamResponse.GetPage g) {
+      conn.sendCopyData(PagestreamResponse.GetPage.TAG, g.page());   // the page is copied once, into the socket buffer
+      return;
+    }
     if (r instanceof PagestreamResponse.Error e) log.warn("pagestream error timeline={} reason=\"{}\"", timeline, e.message());
     conn.send(new CopyData(r.encode()));
   }
