@@ -74,12 +74,12 @@ public final class BlockingPgListener implements AutoCloseable {
       closeQuietly(s);
       return;
     }
-    try (c) {
+    try {
       handler.run(c);
     } catch (ProtocolException e) {
       log.warn("pg connection failed: remote={} error={}", c.remoteAddress(), e.getMessage());
       try {
-        c.send(e.toErrorResponse());
+        c.send(e.toErrorResponse());   // close() below flushes it
       } catch (IOException gone) {
         // the client is gone
       }
@@ -89,6 +89,8 @@ public final class BlockingPgListener implements AutoCloseable {
       Thread.currentThread().interrupt();
     } catch (Exception e) {
       log.error("pg connection handler failed: remote={}", c.remoteAddress(), e);
+    } finally {
+      c.close();
     }
   }
 
