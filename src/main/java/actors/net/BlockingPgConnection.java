@@ -90,11 +90,19 @@ public final class BlockingPgConnection implements AutoCloseable {
     }, this::close);
   }
 
-  /** Whatever is buffered is sent first, when the socket still takes it. */
+  /**
+   * Whatever is buffered is sent first, when the socket still takes it. Input the client sent that
+   * nobody read is dropped before closing: closing over unread input resets the connection, which
+   * can lose a last ErrorResponse still on its way.
+   */
   @Override
   public void close() {
     try {
       flush();
+      socket.shutdownOutput();
+      while (in.available() > 0 && in.skip(in.available()) > 0) {
+        // dropping what the client sent after we stopped reading
+      }
     } catch (IOException ignored) {
       // the client is gone; nothing left to tell it
     }
