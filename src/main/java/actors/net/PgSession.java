@@ -9,7 +9,6 @@ import akka.actor.typed.Props;
 import akka.japi.Pair;
 import akka.stream.Materializer;
 import akka.stream.OverflowStrategy;
-import akka.stream.QueueOfferResult;
 import akka.stream.javadsl.Flow;
 import akka.stream.javadsl.Source;
 import akka.stream.javadsl.SourceQueueWithComplete;
@@ -41,23 +40,31 @@ public final class PgSession {
 
   /** The connection's way out. A session sends, then waits for the send before sending bulk data again. */
   public static final class Outbox {
-    private final SourceQueueWithComplete<BackendMessage> queue;
+    private final Function<BackendMessage, CompletionStage<Done>> send;
+    private final Runnable close;
 
-    Outbox(SourceQueueWithComplete<BackendMessage> queue) {
-      this.queue = queue;
+    /** {@code send} completes when the message is on its way to the socket; {@code close} ends the connection after what was sent. */
+    public Outbox(Function<BackendMessage, CompletionStage<Done>> send, Runnable close) {
+      this.send = send;
+      this.close = close;
+    }
+
+    /** An outbox over a stream queue. */
+    static Outbox of(SourceQueueWithComplete<BackendMessage> queue) {
+      return new Outbox(message -> queue.offer(message).thenApply(result -> {
+        if (!result.isEnqueued()) throw new IllegalStateException("connection closed: " + result);
+        return Done.getInstance();
+      }), queue::complete);
     }
 
     /** Completes when the message is queued for the socket; fails when the connection is gone. */
     public CompletionStage<Done> send(BackendMessage message) {
-      return queue.offer(message).thenApply(result -> {
-        if (!result.isEnqueued()) throw new IllegalStateException("connection closed: " + result);
-        return Done.getInstance();
-      });
+      return send.apply(message);
     }
 
     /** Ends the connection after what was sent. */
     public void close() {
-      queue.complete();
+      close.run();
     }
   }
 
@@ -69,7 +76,7 @@ public final class PgSession {
     Materializer mat = Materializer.matFromSystem(system);
     Pair<SourceQueueWithComplete<BackendMessage>, Source<BackendMessage, NotUsed>> out =
         Source.<BackendMessage>queue(64, OverflowStrategy.backpressure(), 256).preMaterialize(mat);
-    ActorRef<T> session = system.systemActorOf(behavior.apply(new Outbox(out.first())),
+    ActorRef<T> session = system.systemActorOf(behavior.apply(Outbox.of(out.first())),
         name + "-" + SESSIONS.incrementAndGet(), Props.empty());
     var in = ActorSink.<FrontendMessage, T, Ack>actorRefWithBackpressure(session, protocol.received()::apply,
         protocol.opened()::apply, Ack.INSTANCE, protocol.closed(), protocol.failed()::apply);

@@ -1,6 +1,6 @@
 package actors.pageserver;
 
-import actors.net.PgSession;
+import actors.net.BlockingPgListener;
 import actors.net.PgTcp;
 import actors.node.Metrics;
 import actors.node.NodeSettings;
@@ -9,6 +9,7 @@ import actors.node.Role;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.DispatcherSelector;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.server.Route;
@@ -44,10 +45,7 @@ public final class PageserverNode {
       ActorRef<TenantManager.Command> tenants = ctx.spawn(TenantManager.create(settings, registry, factory, remote), "tenants");
       Basebackups basebackups = new Basebackups(blocking);
 
-      ctx.pipeToSelf(PgTcp.bind(ctx.getSystem(), settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
-              () -> PgSession.flow(ctx.getSystem(), "page-session", PageServiceSession.PROTOCOL,
-                  out -> PageServiceSession.create(registry, basebackups, out))),
-          (b, err) -> err == null ? new Bound("pg " + b.localAddress()) : new BindFailed("pg port " + settings.pgPort(), err));
+      bindPageService(ctx, settings, registry, basebackups);
       PageserverApi api = new PageserverApi(ctx.getSystem(), tenants, registry, settings, metrics);
       ctx.pipeToSelf(Http.get(ctx.getSystem()).newServerAt(settings.listenHost(), settings.httpPort()).bind(routes.apply(api)),
           (b, err) -> err == null ? new Bound("http " + b.localAddress()) : new BindFailed("http port " + settings.httpPort(), err));
@@ -70,6 +68,25 @@ public final class PageserverNode {
           })
           .build();
     });
+  }
+
+  /** The pg port: pagestream and basebackup, on the configured transport; reports Bound or BindFailed to {@code ctx}. */
+  private static void bindPageService(ActorContext<Command> ctx, PageserverSettings settings, PageserverRegistry registry,
+      Basebackups basebackups) {
+    if (settings.pageServiceTransport() == PageserverSettings.PageServiceTransport.BLOCKING) {
+      try {
+        BlockingPgListener l = BlockingPgListener.bind("page-service", settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
+            PageServiceConnection.handler(registry, basebackups));
+        ctx.getSystem().getWhenTerminated().thenRun(l::close);
+        ctx.getSelf().tell(new Bound("pg " + l.localAddress()));
+      } catch (java.io.IOException e) {
+        ctx.getSelf().tell(new BindFailed("pg port " + settings.pgPort(), e));
+      }
+      return;
+    }
+    ctx.pipeToSelf(PgTcp.bind(ctx.getSystem(), settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
+            () -> akka.stream.javadsl.Flow.fromGraph(new PageServiceStage(registry, basebackups))),
+        (b, err) -> err == null ? new Bound("pg " + b.localAddress()) : new BindFailed("pg port " + settings.pgPort(), err));
   }
 
   /** Object storage for backups from {@code strata.s3.*}, or null (said once in the log) when no endpoint is set. */

@@ -32,13 +32,16 @@ public sealed interface PagestreamResponse {
   }
 
   record GetPage(byte[] page) implements PagestreamResponse {
+    /** The tag byte before the page. */
+    public static final int TAG = 102;
+
     public GetPage {
       if (page.length != PAGE_SIZE) throw new IllegalArgumentException("a page is " + PAGE_SIZE + " bytes, got " + page.length);
     }
 
     @Override
     public byte[] encode() {
-      return new FieldWriter().u8(102).bytes(page).toByteArray();
+      return new FieldWriter().u8(TAG).bytes(page).toByteArray();
     }
 
     @Override

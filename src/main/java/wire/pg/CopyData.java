@@ -11,6 +11,12 @@ public record CopyData(byte[] data) implements FrontendMessage, BackendMessage {
     java.util.Objects.requireNonNull(data, "data");
   }
 
+  /** The frame header of a CopyData message whose data is {@code dataLength} bytes: a writer may send the data after it without building the message. */
+  public static byte[] header(int dataLength) {
+    int len = 4 + dataLength;
+    return new byte[] {(byte) TYPE, (byte) (len >>> 24), (byte) (len >>> 16), (byte) (len >>> 8), (byte) len};
+  }
+
   @Override public byte[] encode() { return MessageWriter.typed(TYPE).bytes(data).finish(); }
   @Override public boolean equals(Object o) { return o instanceof CopyData c && Arrays.equals(data, c.data); }
   @Override public int hashCode() { return Arrays.hashCode(data); }
