@@ -24,11 +24,7 @@ public record PageserverSettings(
     int ingestBatchRecords,
     long gcHorizon,
     Duration pitrInterval,
-    Duration gcPeriod,
-    PageServiceTransport pageServiceTransport) {
-
-  /** How the page service's port is served: plain sockets with a thread per connection, or Akka Streams Tcp. */
-  public enum PageServiceTransport { BLOCKING, AKKA_STREAMS }
+    Duration gcPeriod) {
 
   public static PageserverSettings from(NodeSettings node, Config config) {
     Config c = config.getConfig("strata.pageserver");
@@ -38,7 +34,7 @@ public record PageserverSettings(
         positive(c, "wait-lsn-timeout"), bytes(c, "checkpoint-distance"), positive(c, "checkpoint-timeout"),
         atLeast(c, "compaction-threshold", 2), positive(c, "compaction-period"), bytes(c, "compaction-target-size"),
         atLeast(c, "image-creation-threshold", 1), atLeast(c, "ingest-batch-records", 1),
-        c.getBytes("gc-horizon"), notNegative(c, "pitr-interval"), positive(c, "gc-period"), transport(c));
+        c.getBytes("gc-horizon"), notNegative(c, "pitr-interval"), positive(c, "gc-period"));
   }
 
   public Path tenantsDir() {
@@ -59,13 +55,6 @@ public record PageserverSettings(
     if (!configured.isEmpty()) return configured;
     String me = System.getProperty("user.name");
     return "root".equals(me) ? "strata" : me;
-  }
-
-  private static PageServiceTransport transport(Config c) {
-    String v = c.getString("page-service-transport");
-    if (v.equals("blocking")) return PageServiceTransport.BLOCKING;
-    if (v.equals("akka-streams")) return PageServiceTransport.AKKA_STREAMS;
-    throw new IllegalArgumentException("strata.pageserver.page-service-transport must be blocking or akka-streams, got '" + v + "'");
   }
 
   private static Duration positive(Config c, String key) {
