@@ -135,7 +135,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
     for (int i = 0; i < names.size(); i++) {
       Endpoint e = settings.safekeepers().get(i);
       SafekeeperLink.Settings s = new SafekeeperLink.Settings(e.host(), e.port(), settings.tenantId(), settings.timelineId(),
-          settings.reconnect(), settings.silence(), 64);
+          settings.reconnect(), settings.silence(), 64, settings.windowBytes() / 4);
       links.add(ctx.spawn(SafekeeperLink.create(i, s, reports), "sk-" + i));
     }
     timers.startTimerWithFixedDelay(new Tick(), settings.heartbeat());
