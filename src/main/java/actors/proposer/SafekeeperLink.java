@@ -58,14 +58,24 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   /** COPY BOTH is established: the greeting may be sent. */
   public record Up(int sk, long connection) implements Report {}
   public record Received(int sk, long connection, AcceptorMessage message) implements Report {}
-  /** An AppendRequest ending at {@code endLsn} was handed to the socket. */
+  /**
+   * AppendRequests up to {@code endLsn} were handed to the socket. Reported for the first one on a
+   * connection and then whenever {@link Settings#writtenReportBytes()} more went out: WAL written but
+   * not yet reported stays below that, so an owner whose window is larger never waits for it.
+   */
   public record Written(int sk, long connection, Lsn endLsn) implements Report {}
   /** A connection that was up is gone. */
   public record Down(int sk, long connection, String reason) implements Report {}
 
-  /** How to reach the safekeeper and how patient to be. */
+  /** How to reach the safekeeper, how patient to be, and how often to report written WAL. */
   public record Settings(String host, int port, String tenantId, String timelineId, Duration reconnect, Duration silence,
-      int outboundCapacity) {}
+      int outboundCapacity, long writtenReportBytes) {
+    /** Reports every AppendRequest written. */
+    public Settings(String host, int port, String tenantId, String timelineId, Duration reconnect, Duration silence,
+        int outboundCapacity) {
+      this(host, port, tenantId, timelineId, reconnect, silence, outboundCapacity, 0);
+    }
+  }
 
   private final ActorContext<Command> ctx;
   private final TimerScheduler<Command> timers;
@@ -79,6 +89,9 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private long lastHeard;
   /** End LSNs of the CopyData messages queued on the current connection, in order; INVALID for non-appends. */
   private final Deque<Lsn> queued = new ArrayDeque<>();
+  /** On the current connection: the end of the last Written report, and of the last append written since. */
+  private Lsn reported = Lsn.INVALID;
+  private Lsn unreported = Lsn.INVALID;
 
   public static Behavior<Command> create(int sk, Settings settings, ActorRef<Report> owner) {
     return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> new SafekeeperLink(ctx, timers, sk, settings, owner)));
@@ -141,6 +154,8 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
         });
     outbound = c.outbound();
     queued.clear();
+    reported = Lsn.INVALID;
+    unreported = Lsn.INVALID;
     lastHeard = System.nanoTime();
     killSwitch = c.events()
         .viaMat(KillSwitches.single(), Keep.right())
@@ -194,7 +209,14 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private Behavior<Command> onWire(OnWire m) {
     if (m.connection() != connection || queued.isEmpty()) return this;
     Lsn end = queued.removeFirst();
-    if (end.isValid()) owner.tell(new Written(sk, connection, end));
+    if (end.isValid()) unreported = end;
+    // One report per writtenReportBytes, not per append: at one commit per append that was a
+    // message through this actor and the owner for every commit and every safekeeper.
+    if (unreported.isValid() && (!reported.isValid() || unreported.minus(reported) >= settings.writtenReportBytes())) {
+      owner.tell(new Written(sk, connection, unreported));
+      reported = unreported;
+      unreported = Lsn.INVALID;
+    }
     return this;
   }
 

@@ -29,9 +29,10 @@ import wire.xlog.Lsn;
 
 /**
  * The Paxos acceptor of one timeline (safekeeper.md §3): it owns the control file and the WAL store
- * and applies the acceptor rules to every proposer message, one at a time. It runs on the blocking
- * dispatcher because it fsyncs. Appends are written as they come and flushed together: a FlushWal
- * message queued behind them drains the batch with one fsync and one reply per connection.
+ * and applies the acceptor rules to every proposer message, one at a time. It runs on the
+ * {@code strata.acceptor-io} dispatcher because it fsyncs. Appends are written as they come and
+ * flushed together: a FlushWal message queued behind them drains the batch with one fsync and one
+ * reply per connection, usually in the same dispatcher run.
  */
 public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Command> {
   public sealed interface Command {}

@@ -151,7 +151,7 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
   private ActorRef<TimelineAcceptor.Command> spawn(TimelineId id) {
     ActorRef<TimelineAcceptor.Command> a = ctx.spawn(
         TimelineAcceptor.create(settings.nodeId(), settings.timelineDir(id.tenantId(), id.timelineId()), metrics),
-        "timeline-" + id.tenantId() + "-" + id.timelineId(), DispatcherSelector.fromConfig("strata.blocking-io"));
+        "timeline-" + id.tenantId() + "-" + id.timelineId(), DispatcherSelector.fromConfig("strata.acceptor-io"));
     ctx.watchWith(a, new AcceptorStopped(id));
     acceptors.put(id, a);
     return a;
