@@ -68,6 +68,7 @@ public final class LocalComputeSteps implements ComputeSteps {
       try (InputStream tar = sources.apply(spec).open(spec.tenantId(), spec.timelineId(), lsn, readOnly)) {
         bytes = TarUnpacker.unpack(tar, pgdata, owner);   // owner and mode set as each file is made: no second walk
       }
+      WalPadding.pad(pgdata);   // the source may leave the zeros at the end of the WAL segment out
       Files.deleteIfExists(pgdata.resolve("postmaster.pid"));   // a copy of a running server's directory may carry one
       Path wal = pgdata.resolve("pg_wal");
       if (!Files.isDirectory(wal)) {
