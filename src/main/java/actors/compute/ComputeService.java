@@ -8,12 +8,15 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.server.Route;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -27,6 +30,7 @@ public final class ComputeService {
 
   private sealed interface Command {}
   private record Bound(String address) implements Command {}
+  private record WarmedUp(String address, String what) implements Command {}
   private record BindFailed(Throwable cause) implements Command {}
 
   public static Behavior<?> create(NodeSettings node, Function<ComputeApi, Route> routes) {
@@ -57,6 +61,16 @@ public final class ComputeService {
 
       return Behaviors.receive(Command.class)
           .onMessage(Bound.class, m -> {
+            // ready only once the start path's cold code has run: a /configure then starts warm
+            status.report(Role.COMPUTE, false, "warming up the start path");
+            Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+            ctx.pipeToSelf(CompletableFuture.supplyAsync(
+                    () -> StartPathWarmup.run(settings.localHost(), settings.httpPort(), settings.pgPort()), blocking),
+                (what, err) -> new WarmedUp(m.address(), err == null ? what : "failed: " + err));
+            return Behaviors.same();
+          })
+          .onMessage(WarmedUp.class, m -> {
+            ctx.getLog().info("compute start path warmed up {}", m.what());
             ctx.getLog().info("compute listening http {} endpoint={}", m.address(), settings.endpointId());
             status.report(Role.COMPUTE, true, "serving: endpoint=" + settings.endpointId() + " http=" + settings.listenHost() + ":"
                 + settings.httpPort() + " pg=" + settings.listenHost() + ":" + settings.pgPort());

@@ -22,6 +22,11 @@ public final class PageserverClient implements BasebackupSource {
   private final ComputeSpec.Pageserver pageserver;
   private final Duration ioTimeout;
 
+  /** The one HTTP client of the compute's pageserver calls (building it is slow on a cold JVM: see {@link StartPathWarmup}). */
+  static HttpClient http() {
+    return HTTP;
+  }
+
   public PageserverClient(ComputeSpec.Pageserver pageserver, Duration ioTimeout) {
     this.pageserver = pageserver;
     this.ioTimeout = ioTimeout;
