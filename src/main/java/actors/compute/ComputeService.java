@@ -29,7 +29,7 @@ public final class ComputeService {
   private ComputeService() {}
 
   private sealed interface Command {}
-  private record Bound(String address) implements Command {}
+  private record Bound(String address, int port) implements Command {}
   private record WarmedUp(String address, String what) implements Command {}
   private record BindFailed(Throwable cause) implements Command {}
 
@@ -51,7 +51,7 @@ public final class ComputeService {
       ComputeApi api = new ComputeApi(ctx.getSystem(), compute, settings, registry);
       status.report(Role.COMPUTE, false, "binding http port " + settings.httpPort());
       ctx.pipeToSelf(Http.get(ctx.getSystem()).newServerAt(settings.listenHost(), settings.httpPort()).bind(routes.apply(api)),
-          (b, err) -> err == null ? new Bound(b.localAddress().toString()) : new BindFailed(err));
+          (b, err) -> err == null ? new Bound(b.localAddress().toString(), b.localAddress().getPort()) : new BindFailed(err));
 
       Duration stopWait = settings.syncTimeout().plus(Duration.ofSeconds(30));
       CoordinatedShutdown.get(ctx.getSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "compute-terminate",
@@ -65,7 +65,7 @@ public final class ComputeService {
             status.report(Role.COMPUTE, false, "warming up the start path");
             Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
             ctx.pipeToSelf(CompletableFuture.supplyAsync(
-                    () -> StartPathWarmup.run(settings.localHost(), settings.httpPort(), settings.pgPort()), blocking),
+                    () -> StartPathWarmup.run(settings.localHost(), m.port(), settings.pgPort()), blocking),
                 (what, err) -> new WarmedUp(m.address(), err == null ? what : "failed: " + err));
             return Behaviors.same();
           })
