@@ -30,7 +30,7 @@ public final class ComputeService {
 
   private sealed interface Command {}
   private record Bound(String address, int port) implements Command {}
-  private record WarmedUp(String address, String what) implements Command {}
+  private record WarmedUp(String what) implements Command {}
   private record BindFailed(Throwable cause) implements Command {}
 
   public static Behavior<?> create(NodeSettings node, Function<ComputeApi, Route> routes) {
@@ -60,17 +60,15 @@ public final class ComputeService {
               .handle((r, e) -> Done.getInstance()));
 
       return Behaviors.receive(Command.class)
-          .onMessage(Bound.class, m -> {
-            // ready only once the start path's cold code has run: a /configure then starts warm
-            status.report(Role.COMPUTE, false, "warming up the start path");
-            Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
-            ctx.pipeToSelf(CompletableFuture.supplyAsync(
-                    () -> StartPathWarmup.run(settings.localHost(), m.port(), settings.pgPort()), blocking),
-                (what, err) -> new WarmedUp(m.address(), err == null ? what : "failed: " + err));
-            return Behaviors.same();
-          })
           .onMessage(WarmedUp.class, m -> {
             ctx.getLog().info("compute start path warmed up {}", m.what());
+            return Behaviors.same();
+          })
+          .onMessage(Bound.class, m -> {
+            // in the background: readiness does not wait for it, a /configure that comes first just starts colder
+            Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+            ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> StartPathWarmup.run(settings.localHost(), m.port()), blocking),
+                (String what, Throwable err) -> new WarmedUp(err == null ? what : "failed: " + err));
             ctx.getLog().info("compute listening http {} endpoint={}", m.address(), settings.endpointId());
             status.report(Role.COMPUTE, true, "serving: endpoint=" + settings.endpointId() + " http=" + settings.listenHost() + ":"
                 + settings.httpPort() + " pg=" + settings.listenHost() + ":" + settings.pgPort());
