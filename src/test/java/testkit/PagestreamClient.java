@@ -184,8 +184,15 @@ public final class PagestreamClient implements AutoCloseable {
 
   /** Streams the basebackup tar into {@code out}. */
   public static void basebackup(int port, Startup startup, String tenant, String timeline, Lsn lsn, OutputStream out) throws IOException {
+    basebackup(port, startup, tenant, timeline, lsn, "", out);
+  }
+
+  /** The same with {@code flags} (such as {@code --no-wal-padding}) after the LSN ({@code latest} when null). */
+  public static void basebackup(int port, Startup startup, String tenant, String timeline, Lsn lsn, String flags, OutputStream out)
+      throws IOException {
     try (PgWireClient conn = PgWireClient.connect(port, startup.params())) {
-      String query = "basebackup " + tenant + " " + timeline + (lsn == null ? "" : " " + lsn);
+      String query = "basebackup " + tenant + " " + timeline + (lsn == null ? (flags.isEmpty() ? "" : " latest") : " " + lsn)
+          + (flags.isEmpty() ? "" : " " + flags);
       conn.send(new Query(query));
       BackendMessage m = nextSignificant(conn);
       if (m instanceof ErrorResponse e) throw new ServerError(query + " refused: " + e.fields().message());

@@ -8,12 +8,15 @@ import akka.Done;
 import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.javadsl.AskPattern;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.server.Route;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import java.util.function.Function;
 
 /**
@@ -26,7 +29,8 @@ public final class ComputeService {
   private ComputeService() {}
 
   private sealed interface Command {}
-  private record Bound(String address) implements Command {}
+  private record Bound(String address, int port) implements Command {}
+  private record WarmedUp(String what) implements Command {}
   private record BindFailed(Throwable cause) implements Command {}
 
   public static Behavior<?> create(NodeSettings node, Function<ComputeApi, Route> routes) {
@@ -47,7 +51,7 @@ public final class ComputeService {
       ComputeApi api = new ComputeApi(ctx.getSystem(), compute, settings, registry);
       status.report(Role.COMPUTE, false, "binding http port " + settings.httpPort());
       ctx.pipeToSelf(Http.get(ctx.getSystem()).newServerAt(settings.listenHost(), settings.httpPort()).bind(routes.apply(api)),
-          (b, err) -> err == null ? new Bound(b.localAddress().toString()) : new BindFailed(err));
+          (b, err) -> err == null ? new Bound(b.localAddress().toString(), b.localAddress().getPort()) : new BindFailed(err));
 
       Duration stopWait = settings.syncTimeout().plus(Duration.ofSeconds(30));
       CoordinatedShutdown.get(ctx.getSystem()).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "compute-terminate",
@@ -56,7 +60,15 @@ public final class ComputeService {
               .handle((r, e) -> Done.getInstance()));
 
       return Behaviors.receive(Command.class)
+          .onMessage(WarmedUp.class, m -> {
+            ctx.getLog().info("compute start path warmed up {}", m.what());
+            return Behaviors.same();
+          })
           .onMessage(Bound.class, m -> {
+            // in the background: readiness does not wait for it, a /configure that comes first just starts colder
+            Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
+            ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> StartPathWarmup.run(settings.localHost(), m.port()), blocking),
+                (String what, Throwable err) -> new WarmedUp(err == null ? what : "failed: " + err));
             ctx.getLog().info("compute listening http {} endpoint={}", m.address(), settings.endpointId());
             status.report(Role.COMPUTE, true, "serving: endpoint=" + settings.endpointId() + " http=" + settings.listenHost() + ":"
                 + settings.httpPort() + " pg=" + settings.listenHost() + ":" + settings.pgPort());

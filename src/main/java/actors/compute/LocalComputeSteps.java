@@ -8,6 +8,8 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import java.sql.SQLException;
 import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
@@ -56,17 +58,23 @@ public final class LocalComputeSteps implements ComputeSteps {
     return blocking(() -> {
       Path pgdata = settings.pgdata();
       Files.createDirectories(settings.endpointDir());
+      deleteTree(pgdata);   // first, so the walk below does not visit the old data directory's files
       RunAs.own(settings.osUser(), settings.endpointDir());
-      deleteTree(pgdata);
-      Files.createDirectory(pgdata, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(TarUnpacker.DIR_MODE));
+      UserPrincipal owner = RunAs.ownerOrNull(settings.osUser(), pgdata);
+      Files.createDirectory(pgdata, PosixFilePermissions.asFileAttribute(TarUnpacker.DIR_MODE));
+      if (owner != null) Files.setOwner(pgdata, owner);
       long bytes;
       boolean readOnly = spec.mode() instanceof ComputeMode.Static;
       try (InputStream tar = sources.apply(spec).open(spec.tenantId(), spec.timelineId(), lsn, readOnly)) {
-        bytes = TarUnpacker.unpack(tar, pgdata);
+        bytes = TarUnpacker.unpack(tar, pgdata, owner);   // owner and mode set as each file is made: no second walk
       }
+      WalPadding.pad(pgdata);   // the source may leave the zeros at the end of the WAL segment out
       Files.deleteIfExists(pgdata.resolve("postmaster.pid"));   // a copy of a running server's directory may carry one
-      Files.createDirectories(pgdata.resolve("pg_wal"));
-      RunAs.own(settings.osUser(), pgdata);
+      Path wal = pgdata.resolve("pg_wal");
+      if (!Files.isDirectory(wal)) {
+        Files.createDirectory(wal, PosixFilePermissions.asFileAttribute(TarUnpacker.DIR_MODE));
+        if (owner != null) Files.setOwner(wal, owner);
+      }
       return bytes;
     });
   }

@@ -13,7 +13,7 @@ import wire.xlog.Lsn;
 
 /**
  * The pageserver as a compute sees it: {@code GET /v1/tenant/{t}/timeline/{tl}} for the
- * timeline's {@code last_record_lsn}, and {@code basebackup <tenant> <timeline> <lsn> [--read-only]}
+ * timeline's {@code last_record_lsn}, and {@code basebackup <tenant> <timeline> <lsn> [--read-only] --no-wal-padding}
  * on its PostgreSQL protocol for the data directory.
  */
 public final class PageserverClient implements BasebackupSource {
@@ -21,6 +21,11 @@ public final class PageserverClient implements BasebackupSource {
 
   private final ComputeSpec.Pageserver pageserver;
   private final Duration ioTimeout;
+
+  /** The one HTTP client of the compute's pageserver calls (building it is slow on a cold JVM: see {@link StartPathWarmup}). */
+  static HttpClient http() {
+    return HTTP;
+  }
 
   public PageserverClient(ComputeSpec.Pageserver pageserver, Duration ioTimeout) {
     this.pageserver = pageserver;
@@ -49,7 +54,8 @@ public final class PageserverClient implements BasebackupSource {
 
   @Override
   public InputStream open(String tenantId, String timelineId, Lsn lsn, boolean readOnly) throws IOException {
-    String query = "basebackup " + tenantId + " " + timelineId + " " + lsn + (readOnly ? " --read-only" : "");
+    // the WAL segment's zero tail stays home: the compute pads it back (WalPadding)
+    String query = "basebackup " + tenantId + " " + timelineId + " " + lsn + (readOnly ? " --read-only" : "") + " --no-wal-padding";
     return BasebackupStream.open(pageserver.host(), pageserver.port(), pageserver.user(), pageserver.password(), query, ioTimeout);
   }
 }

@@ -13,7 +13,8 @@ import wire.xlog.Lsn;
  * reach (a new timeline, a replica) the pageserver's current {@code last_record_lsn} is the start.
  */
 final class PageserverWait {
-  private static final Duration FIRST_DELAY = Duration.ofMillis(50);
+  /** Short: the pageserver is usually a few records behind the safekeepers and the poll is one cheap GET. */
+  private static final Duration FIRST_DELAY = Duration.ofMillis(10);
   private static final Duration MAX_DELAY = Duration.ofSeconds(1);
 
   private PageserverWait() {}

@@ -24,7 +24,7 @@ import store.redo.RunAs;
  * Stopped with {@code pg_ctl stop -m fast|immediate}.
  */
 public final class PostgresProcess implements ComputeSteps.Postgres {
-  private static final Duration POLL = Duration.ofMillis(50);
+  private static final Duration POLL = Duration.ofMillis(10);   // the scheduler's tick: readiness is seen within one
   private static final int PID_FILE_STATUS_LINE = 7;   // LOCK_FILE_LINE_PM_STATUS (8), counted from 0
 
   private final ComputeSettings settings;

@@ -22,24 +22,34 @@ import java.util.Objects;
 final class SpecApplier {
   private SpecApplier() {}
 
+  /** A spec with no roles and no databases needs no session at all (that saves a cold pgjdbc connect at start). */
   static void apply(PostgresUrl admin, ComputeSpec spec) throws SQLException {
+    if (spec.roles().isEmpty() && spec.databases().isEmpty()) return;
     try (Connection c = AdminConnection.open(admin, admin.database(), "compute_ctl:apply_spec"); Statement s = c.createStatement()) {
-      Map<String, String> passwords = twoColumns(s, "SELECT rolname, rolpassword FROM pg_authid");
-      for (RoleSpec r : spec.roles()) {
-        String password = r.encryptedPassword().map(SpecApplier::literal).orElse("NULL");
-        if (!passwords.containsKey(r.name())) {
-          execute(s, "CREATE ROLE " + ident(r.name()) + " CREATEDB CREATEROLE" + options(r.options()) + " LOGIN PASSWORD " + password);
-        } else if (!Objects.equals(passwords.get(r.name()), r.encryptedPassword().orElse(null))) {
-          execute(s, "ALTER ROLE " + ident(r.name()) + options(r.options()) + " LOGIN PASSWORD " + password);
-        }
+      if (!spec.roles().isEmpty()) applyRoles(s, spec);
+      if (!spec.databases().isEmpty()) applyDatabases(s, spec);
+    }
+  }
+
+  private static void applyRoles(Statement s, ComputeSpec spec) throws SQLException {
+    Map<String, String> passwords = twoColumns(s, "SELECT rolname, rolpassword FROM pg_authid");
+    for (RoleSpec r : spec.roles()) {
+      String password = r.encryptedPassword().map(SpecApplier::literal).orElse("NULL");
+      if (!passwords.containsKey(r.name())) {
+        execute(s, "CREATE ROLE " + ident(r.name()) + " CREATEDB CREATEROLE" + options(r.options()) + " LOGIN PASSWORD " + password);
+      } else if (!Objects.equals(passwords.get(r.name()), r.encryptedPassword().orElse(null))) {
+        execute(s, "ALTER ROLE " + ident(r.name()) + options(r.options()) + " LOGIN PASSWORD " + password);
       }
-      Map<String, String> owners = twoColumns(s, "SELECT datname, pg_get_userbyid(datdba) FROM pg_database");
-      for (DatabaseSpec d : spec.databases()) {
-        if (!owners.containsKey(d.name())) {
-          execute(s, "CREATE DATABASE " + ident(d.name()) + options(d.options()) + " OWNER " + ident(d.owner()));
-        } else if (!owners.get(d.name()).equals(d.owner())) {
-          execute(s, "ALTER DATABASE " + ident(d.name()) + " OWNER TO " + ident(d.owner()));
-        }
+    }
+  }
+
+  private static void applyDatabases(Statement s, ComputeSpec spec) throws SQLException {
+    Map<String, String> owners = twoColumns(s, "SELECT datname, pg_get_userbyid(datdba) FROM pg_database");
+    for (DatabaseSpec d : spec.databases()) {
+      if (!owners.containsKey(d.name())) {
+        execute(s, "CREATE DATABASE " + ident(d.name()) + options(d.options()) + " OWNER " + ident(d.owner()));
+      } else if (!owners.get(d.name()).equals(d.owner())) {
+        execute(s, "ALTER DATABASE " + ident(d.name()) + " OWNER TO " + ident(d.owner()));
       }
     }
   }

@@ -27,17 +27,22 @@ public final class Basebackups {
     this.blocking = blocking;
   }
 
-  /** {@code basebackup <tenant> <timeline> [<lsn>|latest] [--read-only]}. */
-  public record Request(String tenantId, String timelineId, Long lsn, boolean readOnly) {
+  /**
+   * {@code basebackup <tenant> <timeline> [<lsn>|latest] [--read-only] [--no-wal-padding]}; the last
+   * flag leaves the zeros at the end of the WAL segment out (the client pads it back).
+   */
+  public record Request(String tenantId, String timelineId, Long lsn, boolean readOnly, boolean noWalPadding) {
     static Request parse(String[] words) {
-      if (words.length < 3 || words.length > 5) {
-        throw PsError.BAD_REQUEST.failure("usage: basebackup <tenant_id> <timeline_id> [<lsn>|latest] [--read-only]");
+      if (words.length < 3 || words.length > 6) {
+        throw PsError.BAD_REQUEST.failure("usage: basebackup <tenant_id> <timeline_id> [<lsn>|latest] [--read-only] [--no-wal-padding]");
       }
       Long lsn = null;
-      boolean readOnly = false;
+      boolean readOnly = false, noWalPadding = false;
       for (int i = 3; i < words.length; i++) {
         if (words[i].equals("--read-only")) {
           readOnly = true;
+        } else if (words[i].equals("--no-wal-padding")) {
+          noWalPadding = true;
         } else if (!words[i].equals("latest")) {
           try {
             lsn = Lsn.parse(words[i]).value();
@@ -46,7 +51,7 @@ public final class Basebackups {
           }
         }
       }
-      return new Request(words[1], words[2], lsn, readOnly);
+      return new Request(words[1], words[2], lsn, readOnly, noWalPadding);
     }
   }
 
@@ -65,7 +70,8 @@ public final class Basebackups {
       try {
         out.send(new CopyResponse.CopyOutResponse(0, List.of())).toCompletableFuture().get();
         try (OutputStream os = new CopyOutStream(out)) {
-          Basebackup.write(tl.datadir(wanted), tl.basebackupParams(wanted, req.readOnly()), os);
+          BasebackupParams params = tl.basebackupParams(wanted, req.readOnly());
+          Basebackup.write(tl.datadir(wanted), req.noWalPadding() ? params.withoutWalPadding() : params, os);
         }
         out.send(new CopyDone()).toCompletableFuture().get();
         return CompletableFuture.<Void>completedFuture(null);

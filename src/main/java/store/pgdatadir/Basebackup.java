@@ -91,8 +91,21 @@ public final class Basebackup {
     for (Map.Entry<Db, Boolean> e : dbs.dbs().entrySet()) writeDatabase(dd, e.getKey(), e.getValue(), tar);
     writeTwoPhase(dd, tar);
     tar.file("global/pg_control", start.controlFile());
-    for (WalStreamEncoder.Segment s : start.walSegments()) tar.file("pg_wal/" + s.fileName(), s.bytes());
+    for (WalStreamEncoder.Segment s : start.walSegments()) {
+      int length = p.noWalPadding() ? withoutZeroTail(s.bytes()) : s.bytes().length;
+      tar.begin("pg_wal/" + s.fileName(), length);
+      tar.write(s.bytes(), length);
+      tar.end();
+    }
     tar.finish();
+  }
+
+  /** The length of {@code segment} up to the end of its last WAL page that is not all zeros. */
+  static int withoutZeroTail(byte[] segment) {
+    int last = segment.length - 1;
+    while (last >= 0 && segment[last] == 0) last--;
+    int page = Lsn.WAL_PAGE_SIZE;
+    return (last + page) / page * page;
   }
 
   private static boolean isSupported(int spc) {

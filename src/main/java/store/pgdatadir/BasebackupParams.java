@@ -16,8 +16,11 @@ import wire.xlog.Lsn;
  * @param walPrefix the real WAL before L on its segment; {@link WalPrefix#NONE} for zeros.
  * @param readOnly a static, read-only compute: adds {@code standby.signal} and a checkpoint a hot
  *     standby can open on (valid {@code oldestActiveXid}).
+ * @param noWalPadding the WAL segments end after their last page that is not all zeros: the client
+ *     pads them back to the segment size (16 MiB of mostly zeros need not cross the network).
  */
-public record BasebackupParams(Lsn lsn, Lsn prevRecordLsn, long systemId, WalPrefix walPrefix, boolean readOnly) {
+public record BasebackupParams(Lsn lsn, Lsn prevRecordLsn, long systemId, WalPrefix walPrefix, boolean readOnly,
+    boolean noWalPadding) {
   public BasebackupParams {
     Objects.requireNonNull(lsn, "lsn");
     Objects.requireNonNull(prevRecordLsn, "prevRecordLsn");
@@ -26,10 +29,14 @@ public record BasebackupParams(Lsn lsn, Lsn prevRecordLsn, long systemId, WalPre
 
   /** A read-write basebackup at {@code lsn} with the system id taken from pg_control. */
   public static BasebackupParams at(Lsn lsn, Lsn prevRecordLsn, WalPrefix walPrefix) {
-    return new BasebackupParams(lsn, prevRecordLsn, 0, walPrefix, false);
+    return new BasebackupParams(lsn, prevRecordLsn, 0, walPrefix, false, false);
   }
 
   public BasebackupParams asReadOnly() {
-    return new BasebackupParams(lsn, prevRecordLsn, systemId, walPrefix, true);
+    return new BasebackupParams(lsn, prevRecordLsn, systemId, walPrefix, true, noWalPadding);
+  }
+
+  public BasebackupParams withoutWalPadding() {
+    return new BasebackupParams(lsn, prevRecordLsn, systemId, walPrefix, readOnly, true);
   }
 }

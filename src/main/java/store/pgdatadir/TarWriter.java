@@ -51,9 +51,14 @@ final class TarWriter {
   }
 
   void write(byte[] bytes) throws IOException {
-    if (bytes.length > open) throw new IllegalStateException("tar entry overrun by " + (bytes.length - open) + " bytes");
-    tar.write(bytes);
-    open -= bytes.length;
+    write(bytes, bytes.length);
+  }
+
+  /** The first {@code length} bytes of {@code bytes}. */
+  void write(byte[] bytes, int length) throws IOException {
+    if (length > open) throw new IllegalStateException("tar entry overrun by " + (length - open) + " bytes");
+    tar.write(bytes, 0, length);
+    open -= length;
   }
 
   void end() throws IOException {

@@ -31,6 +31,12 @@ public final class RunAs {
     return wrapped;
   }
 
+  /** The principal to give files to, or null when {@code user} is the current user (nothing to give). */
+  public static UserPrincipal ownerOrNull(String user, Path anyPath) throws IOException {
+    if (isCurrent(user)) return null;
+    return anyPath.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(user);
+  }
+
   /** Gives {@code path} (and everything under it) to {@code user}. */
   public static void own(String user, Path path) throws IOException {
     if (isCurrent(user)) return;

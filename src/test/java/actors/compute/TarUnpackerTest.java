@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
@@ -14,10 +15,12 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.attribute.UserPrincipal;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import testkit.OsUser;
 
 class TarUnpackerTest {
   @TempDir Path dir;
@@ -36,6 +39,34 @@ class TarUnpackerTest {
     assertEquals("rw-------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("base/1/1259"))));
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("global"))));
     assertEquals("rwx------", PosixFilePermissions.toString(Files.getPosixFilePermissions(dir.resolve("base/1"))));
+  }
+
+  @Test
+  void aFileLargerThanTheCopyBufferArrivesWhole() throws IOException {
+    byte[] big = new byte[(3 << 20) + 8192 + 17];   // several copy buffers and a ragged tail
+    new java.util.Random(6).nextBytes(big);
+    byte[] tar = tar(t -> {
+      file(t, "base/5/16384", big, 0600);
+      file(t, "base/5/16385", new byte[0], 0600);
+    });
+    assertEquals(tar.length, TarUnpacker.unpack(new ByteArrayInputStream(tar), dir));
+    assertArrayEquals(big, Files.readAllBytes(dir.resolve("base/5/16384")));
+    assertEquals(0, Files.size(dir.resolve("base/5/16385")));
+  }
+
+  @Test
+  void everythingMadeIsGivenToTheOwnerAsItIsMade() throws IOException {
+    assumeTrue(OsUser.isRoot(), "giving files away needs root");
+    UserPrincipal owner = dir.getFileSystem().getUserPrincipalLookupService().lookupPrincipalByName(OsUser.name());
+    byte[] tar = tar(t -> {
+      dir(t, "global/");
+      file(t, "global/pg_control", new byte[8192], 0600);
+      file(t, "base/1/1259", new byte[100], 0600);   // parents made on the way
+    });
+    TarUnpacker.unpack(new ByteArrayInputStream(tar), dir, owner);
+    for (String p : new String[] {"global", "global/pg_control", "base", "base/1", "base/1/1259"}) {
+      assertEquals(owner, Files.getOwner(dir.resolve(p)), p);
+    }
   }
 
   @Test

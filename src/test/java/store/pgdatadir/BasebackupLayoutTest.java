@@ -139,6 +139,36 @@ class BasebackupLayoutTest {
   }
 
   @Test
+  void withoutWalPaddingTheSegmentIsTheFullOneWithItsZeroTailCut() throws Exception {
+    Path full = work.resolve("padded"), cut = work.resolve("cut");
+    Tars.extract(Computes.writeTar(reader, atEnd(), work, "padded.tar"), full);
+    Tars.extract(Computes.writeTar(reader, atEnd().withoutWalPadding(), work, "cut.tar"), cut);
+    String name = ShutdownPoint.recordStartAfter(end, reader.segmentSize()).segmentFileName(1, reader.segmentSize());
+    byte[] whole = Files.readAllBytes(full.resolve("pg_wal").resolve(name));
+    byte[] shortened = Files.readAllBytes(cut.resolve("pg_wal").resolve(name));
+    int checkpointAt = (int) ShutdownPoint.recordStartAfter(end, reader.segmentSize()).segmentOffset(reader.segmentSize());
+    assertEquals(0, shortened.length % Lsn.WAL_PAGE_SIZE, "whole pages");
+    assertTrue(shortened.length > checkpointAt && shortened.length < whole.length, shortened.length + " of " + whole.length);
+    // the two checkpoint records differ only in their time (and so their CRC): compare around them
+    assertArrayEquals(Arrays.copyOf(whole, checkpointAt), Arrays.copyOf(shortened, checkpointAt), "the WAL up to the checkpoint");
+    assertArrayEquals(new byte[whole.length - shortened.length], Arrays.copyOfRange(whole, shortened.length, whole.length),
+        "what was cut is zeros only");
+    assertTrue(Basebackup.withoutZeroTail(whole) <= shortened.length, "nothing but zeros was cut");
+  }
+
+  @Test
+  void zeroTailIsCutAtPageBoundaries() {
+    byte[] seg = new byte[4 * Lsn.WAL_PAGE_SIZE];
+    assertEquals(0, Basebackup.withoutZeroTail(seg));
+    seg[0] = 1;
+    assertEquals(Lsn.WAL_PAGE_SIZE, Basebackup.withoutZeroTail(seg));
+    seg[Lsn.WAL_PAGE_SIZE] = 1;
+    assertEquals(2 * Lsn.WAL_PAGE_SIZE, Basebackup.withoutZeroTail(seg));
+    seg[seg.length - 1] = 1;
+    assertEquals(seg.length, Basebackup.withoutZeroTail(seg));
+  }
+
+  @Test
   void readOnlyCheckpointNamesTheOldestActiveXid() throws Exception {
     Path dir = work.resolve("ro-check");
     Tars.extract(Computes.writeTar(reader, atEnd().asReadOnly(), work, "ro2.tar"), dir);
@@ -189,7 +219,7 @@ class BasebackupLayoutTest {
     assertRefused(BasebackupException.NotARecordStart.class, reader, BasebackupParams.at(insideHeader, Lsn.INVALID, WalPrefix.NONE));
     assertRefused(BasebackupException.PrevNotBefore.class, reader, BasebackupParams.at(end, end.plus(8), WalPrefix.NONE));
     assertRefused(BasebackupException.SystemIdMismatch.class, reader, new BasebackupParams(end, lastRecord,
-        reader.control().systemIdentifier() + 1, WalPrefix.NONE, false));
+        reader.control().systemIdentifier() + 1, WalPrefix.NONE, false, false));
     assertRefused(BasebackupException.BadWalPrefix.class, reader, BasebackupParams.at(end, lastRecord,
         (from, to) -> new byte[(int) (to - from)]));
     assertRefused(BasebackupException.BadWalPrefix.class, reader, BasebackupParams.at(end, lastRecord, (from, to) -> new byte[8]));
