@@ -150,7 +150,7 @@ class ComputeNodePostgresTest {
       assertEquals(200, configured.statusCode(), configured.body());
       assertEquals("running", json(configured.body()).path("status").asText());
       assertEquals(List.of("empty", "configuration_pending", "init", "running"), history(get("/status")));
-      assertEquals(List.of("basebackup " + TENANT + " " + TIMELINE + " " + checkpoint), ps.queries(),
+      assertEquals(List.of("basebackup " + TENANT + " " + TIMELINE + " " + checkpoint + " --no-wal-padding"), ps.queries(),
           "a new timeline (no WAL on the safekeepers) starts at the pageserver's last_record_lsn");
 
       JsonNode metrics = get("/metrics.json");
@@ -217,7 +217,7 @@ class ComputeNodePostgresTest {
       ((ObjectNode) doc.get("spec")).putObject("mode").put("Static", checkpoint.toString());
       HttpResponse<String> configured = post("/configure", doc.toString());
       assertEquals(200, configured.statusCode(), configured.body());
-      assertEquals(List.of("basebackup " + TENANT + " " + TIMELINE + " " + checkpoint + " --read-only"), ps.queries());
+      assertEquals(List.of("basebackup " + TENANT + " " + TIMELINE + " " + checkpoint + " --read-only --no-wal-padding"), ps.queries());
 
       try (Connection c = DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + settings.pgPort() + "/postgres?user=postgres");
            Statement s = c.createStatement()) {
