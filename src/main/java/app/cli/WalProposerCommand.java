@@ -2,13 +2,7 @@ package app.cli;
 
 import actors.proposer.PostgresUrl;
 import actors.proposer.WalProposer;
-import akka.Done;
-import akka.actor.CoordinatedShutdown;
 import akka.actor.typed.ActorSystem;
-import akka.actor.typed.javadsl.AskPattern;
-import akka.pattern.Patterns;
-import java.time.Duration;
-import java.util.concurrent.CompletableFuture;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -57,23 +51,7 @@ public final class WalProposerCommand implements Callable<Integer> {
     }
     ActorSystem<WalProposer.Command> system = ActorSystem.create(WalProposer.normal(settings, fresh), "walproposer",
         ProposerOptions.localConfig(""));
-    noticeCommitOnShutdown(system);
     system.getWhenTerminated().toCompletableFuture().join();
     return 0;
-  }
-
-  /** How long the last commit notice gets to reach the sockets before the streams are torn down. */
-  private static final Duration NOTICE_LINGER = Duration.ofMillis(200);
-
-  /**
-   * On SIGTERM the safekeepers hear the last commit_lsn before the proposer goes: it tells them
-   * lazily while running, and a proposer stopped right after a commit must not leave them behind.
-   */
-  private static void noticeCommitOnShutdown(ActorSystem<WalProposer.Command> system) {
-    CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeServiceUnbind(), "walproposer-commit-notice", () ->
-        AskPattern.<WalProposer.Command, Done>ask(system, WalProposer.NoticeCommit::new, Duration.ofSeconds(2), system.scheduler())
-            .exceptionally(notAnswered -> Done.getInstance())
-            .thenCompose(done -> Patterns.after(NOTICE_LINGER, system.classicSystem().scheduler(), system.executionContext(),
-                () -> CompletableFuture.completedFuture(Done.getInstance()))));
   }
 }
