@@ -30,6 +30,7 @@ import store.remote.S3Settings;
 import testkit.ActorTestKitExtension;
 import testkit.Ports;
 import testkit.PostgresFixture;
+import testkit.PrometheusScrape;
 import testkit.ProcessLogs;
 import testkit.StrataProcess;
 import testkit.TempDirs;
@@ -165,17 +166,7 @@ class WalBackupIT {
   }
 
   private double backupFailures(int i) {
-    try {
-      HttpResponse<String> r = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPorts[i] + "/metrics"))
-          .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
-      return r.body().lines().filter(l -> l.startsWith("strata_safekeeper_backup_failures"))
-          .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1))).sum();
-    } catch (IOException e) {
-      return 0;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    return PrometheusScrape.sum("http://127.0.0.1:" + httpPorts[i], "strata_safekeeper_backup_failures_total");
   }
 
   private Lsn awaitSameCommit(List<Integer> nodes) {

@@ -5,10 +5,10 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A {@code .strata} home whose config points the command line at a {@link StorageCluster}, so that
@@ -81,27 +81,10 @@ public final class CliHome implements AutoCloseable {
   }
 
   private Result exec(List<String> cmd, int timeoutSeconds) {
-    try {
-      Path out = Files.createTempFile(home, "cmd-", ".out");
-      Path err = Files.createTempFile(home, "cmd-", ".err");
-      ProcessBuilder pb = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile());
-      pb.environment().put("STRATA_HOME", home.toString());
-      Process p = pb.start();
-      if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
-        p.destroyForcibly().waitFor();
-        throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(out)
-            + Files.readString(err));
-      }
-      Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
-      Files.delete(out);
-      Files.delete(err);
-      return r;
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    ProcessBuilder pb = new ProcessBuilder(cmd);
+    pb.environment().put("STRATA_HOME", home.toString());
+    StrataProcess.Result r = StrataProcess.run(pb, Duration.ofSeconds(timeoutSeconds));
+    return new Result(r.exitCode(), r.stdout(), r.stderr());
   }
 
   /** Stops the endpoints that run (gracefully, then by force), then deletes the home. */

@@ -85,12 +85,12 @@ public final class LocalMainTimeline {
 
   /** A counter or gauge from the pageserver's {@code /metrics} (0 when absent). */
   public double pageserverMetric(String name) {
-    return metric(pageserver, name);
+    return PrometheusScrape.sum(pageserver, name);
   }
 
   /** A counter or gauge from safekeeper {@code sk}'s {@code /metrics}, summed over its labels (0 when absent). */
   public double safekeeperMetric(int sk, String name) {
-    return metric(safekeepers.get(sk - 1), name);
+    return PrometheusScrape.sum(safekeepers.get(sk - 1), name);
   }
 
   /** min(backup_lsn, remote_consistent_lsn, peer_horizon_lsn, commit_lsn): below it a safekeeper may remove WAL. */
@@ -116,16 +116,6 @@ public final class LocalMainTimeline {
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
-  }
-
-  private static double metric(String base, String name) {
-    HttpResponse<String> r = send(base + "/metrics");
-    assertEquals(200, r.statusCode(), base + "/metrics: " + r.body());
-    double sum = 0;
-    for (String line : r.body().split("\n")) {
-      if (line.startsWith(name + " ") || line.startsWith(name + "{")) sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-    }
-    return sum;
   }
 
   private static JsonNode get(String url) {

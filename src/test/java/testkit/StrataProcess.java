@@ -82,15 +82,21 @@ public final class StrataProcess implements AutoCloseable {
 
   /** Runs {@code strata ARGS…} as a process to completion; for exit-code and stderr checks. */
   public static Result runCli(Duration timeout, String... args) {
+    List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
+    cmd.addAll(List.of(args));
+    return run(new ProcessBuilder(cmd), timeout);
+  }
+
+  /** Runs a prepared command to completion, its stdout and stderr captured; a timeout is a failure naming the command. */
+  public static Result run(ProcessBuilder pb, Duration timeout) {
     try {
-      Path out = Files.createTempFile("strata-cli-", ".out");
-      Path err = Files.createTempFile("strata-cli-", ".err");
-      List<String> cmd = new ArrayList<>(List.of(javaBin(), "-jar", jar().toString()));
-      cmd.addAll(List.of(args));
-      Process p = new ProcessBuilder(cmd).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+      Path out = Files.createTempFile("strata-cmd-", ".out");
+      Path err = Files.createTempFile("strata-cmd-", ".err");
+      Process p = pb.redirectOutput(out.toFile()).redirectError(err.toFile()).start();
       if (!p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
         p.destroyForcibly().waitFor();
-        throw new AssertionError("strata " + String.join(" ", args) + " did not exit within " + timeout + "\n" + Files.readString(out) + Files.readString(err));
+        throw new AssertionError(String.join(" ", pb.command()) + " did not finish within " + timeout + ":\n" + Files.readString(out)
+            + Files.readString(err));
       }
       Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
       Files.deleteIfExists(out);

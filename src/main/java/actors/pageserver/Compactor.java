@@ -59,13 +59,7 @@ public final class Compactor extends AbstractBehavior<Compactor.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Tick.INSTANCE, () -> {
-          for (TimelineHandle h : registry.timelines(tenantId)) {
-            try {
-              pass(h, false);
-            } catch (IOException | RuntimeException e) {
-              ctx.getLog().error("compaction failed timeline={} reason=\"{}\"", h.id(), e.toString(), e);
-            }
-          }
+          registry.eachTimeline(tenantId, "compaction", ctx.getLog(), h -> pass(h, false));
           return this;
         })
         .onMessage(Compact.class, this::onCompact)

@@ -60,13 +60,7 @@ public final class GcWorker extends AbstractBehavior<GcWorker.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessageEquals(Tick.INSTANCE, () -> {
-          for (TimelineHandle h : registry.timelines(tenantId)) {
-            try {
-              gc(h, registry.config(tenantId).gcHorizon());
-            } catch (IOException | RuntimeException e) {
-              ctx.getLog().error("gc failed timeline={} reason=\"{}\"", h.id(), e.toString(), e);
-            }
-          }
+          registry.eachTimeline(tenantId, "gc", ctx.getLog(), h -> gc(h, registry.config(tenantId).gcHorizon()));
           return this;
         })
         .onMessage(DoGc.class, this::onDoGc)

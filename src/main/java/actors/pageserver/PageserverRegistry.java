@@ -1,11 +1,13 @@
 package actors.pageserver;
 
 import actors.safekeeper.TimelineId;
+import java.io.IOException;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import org.slf4j.Logger;
 
 /**
  * The tenants and timelines a pageserver serves, published by the {@link TenantManager} (the only
@@ -58,6 +60,22 @@ public final class PageserverRegistry {
   public List<TimelineHandle> timelines(String tenantId) {
     return timelines.values().stream().filter(h -> h.id().tenantId().equals(tenantId))
         .sorted((a, b) -> a.id().compareTo(b.id())).toList();
+  }
+
+  /** One step of background maintenance on a timeline. */
+  interface TimelineStep {
+    void run(TimelineHandle timeline) throws IOException;
+  }
+
+  /** Runs {@code step} on each of the tenant's timelines; a failure is logged and the next timeline still gets its turn. */
+  void eachTimeline(String tenantId, String what, Logger log, TimelineStep step) {
+    for (TimelineHandle h : timelines(tenantId)) {
+      try {
+        step.run(h);
+      } catch (IOException | RuntimeException e) {
+        log.error("{} failed timeline={} reason=\"{}\"", what, h.id(), e.toString(), e);
+      }
+    }
   }
 
   public Collection<TimelineHandle> all() {
