@@ -34,7 +34,7 @@ import wire.xlog.Lsn;
  */
 public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   public sealed interface Command permits GetStatus, Configure, Terminate, RefreshConfiguration, GetStartupMetrics,
-      SpecLoaded, StepDone, StepFailed, SyncResult, SyncTimedOut, PostgresExited, StopFailed, Reconfigured, RefreshLoaded,
+      SpecLoaded, StepDone, StepFailed, FastChecked, SyncResult, SyncTimedOut, PostgresExited, StopFailed, Reconfigured, RefreshLoaded,
       RetryRefresh, ActivitySeen {}
   public record GetStatus(ActorRef<Status> replyTo) implements Command {}
   public record Configure(ComputeSpec spec, ActorRef<ConfigureReply> replyTo) implements Command {}
@@ -44,6 +44,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private record SpecLoaded(Optional<String> text, Throwable failure) implements Command {}
   private record StepDone(int attempt, StartupStep step, Object value) implements Command {}
   private record StepFailed(int attempt, StartupStep step, Throwable cause) implements Command {}
+  private record FastChecked(int attempt, Optional<Lsn> agreed) implements Command {}
   private record SyncResult(int run, WalProposer.SyncOutcome outcome) implements Command {}
   private record SyncTimedOut(int run) implements Command {}
   private record PostgresExited(int code) implements Command {}
@@ -136,6 +137,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
           }
           return this;
         })
+        .onMessage(FastChecked.class, this::onFastChecked)
         .onMessage(SyncResult.class, this::onSyncResult)
         .onMessage(SyncTimedOut.class, m -> {
           if (m.run() != syncRun || syncer == null) return this;
@@ -297,7 +299,9 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
     getContext().getLog().info("compute init tenant={} timeline={} mode={}", spec.tenantId(), spec.timelineId(), spec.mode().word());
     if (spec.mode().isPrimary()) {
       stepNanos = System.nanoTime();
-      startSync();
+      int a = attempt;
+      getContext().pipeToSelf(SafekeeperFastCheck.run(getContext().getSystem(), spec.safekeepers(), spec.tenantId(), spec.timelineId()),
+          (agreed, failure) -> new FastChecked(a, failure == null ? agreed : Optional.empty()));
     } else {
       Lsn at = spec.mode() instanceof ComputeMode.Static s ? s.lsn() : Lsn.INVALID;
       runStep(StartupStep.WAIT_FOR_PAGESERVER, steps.waitForPageserver(spec, at));
@@ -370,6 +374,17 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private void startProposer(Lsn freshStart) {
     ProposerSettings ps = ProposerSettings.of(spec.safekeepers(), spec.tenantId(), spec.timelineId(), Optional.of(steps.adminUrl()));
     proposer = getContext().spawn(WalProposer.normal(ps, freshStart), "proposer-" + (++spawned));
+  }
+
+  /** The fast check's LSN ends the sync step; without one the full sync-safekeepers runs. */
+  private Behavior<Command> onFastChecked(FastChecked m) {
+    if (m.attempt() != attempt || state != ComputeState.INIT || exitReason.isPresent()) return this;
+    if (m.agreed().isEmpty()) {
+      startSync();
+      return this;
+    }
+    getContext().getLog().info("safekeepers agree without a sync (commit_lsn = flush_lsn on a majority) lsn={}", m.agreed().get());
+    return onStepDone(new StepDone(attempt, StartupStep.SYNC_SAFEKEEPERS, m.agreed().get()));
   }
 
   /** Runs sync-safekeepers; its outcome comes back as a SyncResult tagged with this run's number. */

@@ -59,6 +59,12 @@ class WalProposerSyncTest {
     return ProposerSettings.of(endpoints, TENANT, timeline, Optional.empty());
   }
 
+  /** compute_ctl's fast check against the same safekeepers: the LSN, or empty for "run the full sync". */
+  private Optional<Lsn> fastCheck() {
+    return actors.compute.SafekeeperFastCheck.run(testKit.kit().system(), settings().safekeepers(), TENANT, timeline)
+        .toCompletableFuture().join();
+  }
+
   private WalProposer.SyncOutcome sync() {
     TestProbe<WalProposer.SyncOutcome> outcome = testKit.kit().createTestProbe();
     ActorRef<WalProposer.Command> proposer = testKit.kit().spawn(WalProposer.sync(settings(), outcome.ref()));
@@ -104,6 +110,7 @@ class WalProposerSyncTest {
   @Test
   void syncWithNoWalOnAnySafekeeperReportsZero() {
     startSafekeepers();
+    assertEquals(Optional.of(Lsn.INVALID), fastCheck(), "no safekeeper knows the timeline: nothing to sync");
     assertEquals(new WalProposer.Synced(Lsn.INVALID), sync());
   }
 
@@ -115,6 +122,7 @@ class WalProposerSyncTest {
     seed(sks[0], wal, wal.end());
     seed(sks[1], wal, wal.recordEnds().get(40));
     sks[2].stop();
+    assertEquals(Optional.empty(), fastCheck(), "safekeepers that differ need the full sync");
 
     WalProposer.SyncOutcome first = sync();
     assertEquals(new WalProposer.Synced(full), first, "the donor's WAL is the end of the timeline");
@@ -136,8 +144,11 @@ class WalProposerSyncTest {
     SyntheticWal wal = SyntheticWal.records(START, 30, 2000);
     for (InProcessSafekeeper sk : sks) seed(sk, wal, wal.end());
     Lsn end = wal.recordEnds().get(29);
+    assertEquals(Optional.empty(), fastCheck(), "the WAL is flushed but not known to be committed: the full sync must run");
     assertEquals(new WalProposer.Synced(end), sync());
+    assertEquals(Optional.of(end), fastCheck(), "after a sync every safekeeper has commit_lsn = flush_lsn");
     sks[0].stop();
+    assertEquals(Optional.of(end), fastCheck(), "two of three answering the same is enough");
     assertEquals(new WalProposer.Synced(end), sync(), "any two of three agree");
   }
 }

@@ -1,0 +1,74 @@
+package actors.compute;
+
+import actors.proposer.PgClient;
+import actors.proposer.PgClientSession;
+import actors.proposer.ProposerSettings.Endpoint;
+import akka.actor.typed.ActorSystem;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import wire.xlog.Lsn;
+
+/**
+ * compute_ctl's fast check before a primary starts: ask every safekeeper for TIMELINE_STATUS.
+ * When a majority answers with one and the same flush_lsn and commit_lsn, equal to each other, that
+ * LSN is where the timeline ends and a full sync-safekeepers (an election, a vote fsync, an append
+ * round) has nothing to agree on. When every safekeeper answers and none has WAL of the timeline,
+ * the answer is "no WAL" (an invalid LSN: the pageserver's latest), as the full sync's would be.
+ * Any other outcome (a safekeeper down or slow, WAL not yet committed, answers that differ) means
+ * "run the full sync"; the check never fails a start by itself.
+ */
+public final class SafekeeperFastCheck {
+  /** Long enough for an idle safekeeper on a busy machine; the full sync follows when it is exceeded. */
+  static final Duration TIMEOUT = Duration.ofMillis(300);
+
+  /** One safekeeper's answer; a safekeeper without the timeline has no WAL: both invalid. */
+  record Answer(Lsn flush, Lsn commit) {
+    static final Answer NO_WAL = new Answer(Lsn.INVALID, Lsn.INVALID);
+  }
+
+  private SafekeeperFastCheck() {}
+
+  /** The agreed LSN, or empty when the full sync must run; never completes exceptionally. */
+  public static CompletionStage<Optional<Lsn>> run(ActorSystem<?> system, List<Endpoint> safekeepers, String tenantId, String timelineId) {
+    int majority = safekeepers.size() / 2 + 1;
+    Map<String, String> params = new LinkedHashMap<>();
+    params.put("user", "strata");
+    params.put("application_name", "compute_ctl");
+    params.put("options", "-c tenant_id=" + tenantId + " timeline_id=" + timelineId);
+    List<CompletableFuture<Optional<Answer>>> asks = new ArrayList<>();
+    for (Endpoint sk : safekeepers) {
+      asks.add(PgClient.query(system, sk.host(), sk.port(), params, null, List.of("TIMELINE_STATUS"), TIMEOUT)
+          .thenApply(SafekeeperFastCheck::answer)
+          .exceptionally(e -> Optional.empty())
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
+        .thenApply(v -> agreed(asks.stream().map(CompletableFuture::join).toList(), majority));
+  }
+
+  /** The LSN to start at, from every safekeeper's answer (empty = it did not answer), or empty for "run the full sync". */
+  static Optional<Lsn> agreed(List<Optional<Answer>> answers, int majority) {
+    List<Answer> got = answers.stream().flatMap(Optional::stream).toList();
+    if (got.size() < majority) return Optional.empty();
+    Answer first = got.get(0);
+    if (!got.stream().allMatch(first::equals) || !first.flush().equals(first.commit())) return Optional.empty();
+    if (first.equals(Answer.NO_WAL)) {
+      // a silent safekeeper could hold WAL that a full sync would recover: "nothing anywhere" needs every answer
+      return got.size() == answers.size() ? Optional.of(Lsn.INVALID) : Optional.empty();
+    }
+    return Optional.of(first.flush());
+  }
+
+  private static Optional<Answer> answer(List<PgClientSession.Result> results) {
+    if (results.size() != 1 || results.get(0).rows().size() > 1) return Optional.empty();
+    if (results.get(0).rows().isEmpty()) return Optional.of(Answer.NO_WAL);
+    var row = results.get(0).rows().get(0);
+    return Optional.of(new Answer(Lsn.parse(row.text(0)), Lsn.parse(row.text(1))));
+  }
+}
