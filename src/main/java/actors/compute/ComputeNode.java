@@ -300,7 +300,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
     if (spec.mode().isPrimary()) {
       stepNanos = System.nanoTime();
       int a = attempt;
-      getContext().pipeToSelf(SafekeeperFastCheck.run(getContext().getSystem(), spec.safekeepers(), spec.tenantId(), spec.timelineId()),
+      getContext().pipeToSelf(SafekeeperFastCheck.run(blocking, spec.safekeepers(), spec.tenantId(), spec.timelineId()),
           (agreed, failure) -> new FastChecked(a, failure == null ? agreed : Optional.empty()));
     } else {
       Lsn at = spec.mode() instanceof ComputeMode.Static s ? s.lsn() : Lsn.INVALID;
@@ -380,6 +380,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   private Behavior<Command> onFastChecked(FastChecked m) {
     if (m.attempt() != attempt || state != ComputeState.INIT || exitReason.isPresent()) return this;
     if (m.agreed().isEmpty()) {
+      getContext().getLog().info("safekeepers do not agree on an end of WAL without a sync: running sync-safekeepers");
       startSync();
       return this;
     }

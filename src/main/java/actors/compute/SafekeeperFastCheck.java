@@ -1,9 +1,9 @@
 package actors.compute;
 
-import actors.proposer.PgClient;
+import actors.proposer.BlockingQuery;
 import actors.proposer.PgClientSession;
 import actors.proposer.ProposerSettings.Endpoint;
-import akka.actor.typed.ActorSystem;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import wire.xlog.Lsn;
 
 /**
@@ -35,7 +36,7 @@ public final class SafekeeperFastCheck {
   private SafekeeperFastCheck() {}
 
   /** The agreed LSN, or empty when the full sync must run; never completes exceptionally. */
-  public static CompletionStage<Optional<Lsn>> run(ActorSystem<?> system, List<Endpoint> safekeepers, String tenantId, String timelineId) {
+  public static CompletionStage<Optional<Lsn>> run(Executor blocking, List<Endpoint> safekeepers, String tenantId, String timelineId) {
     int majority = safekeepers.size() / 2 + 1;
     Map<String, String> params = new LinkedHashMap<>();
     params.put("user", "strata");
@@ -43,10 +44,7 @@ public final class SafekeeperFastCheck {
     params.put("options", "-c tenant_id=" + tenantId + " timeline_id=" + timelineId);
     List<CompletableFuture<Optional<Answer>>> asks = new ArrayList<>();
     for (Endpoint sk : safekeepers) {
-      asks.add(PgClient.query(system, sk.host(), sk.port(), params, null, List.of("TIMELINE_STATUS"), TIMEOUT)
-          .thenApply(SafekeeperFastCheck::answer)
-          .exceptionally(e -> Optional.empty())
-          .toCompletableFuture());
+      asks.add(CompletableFuture.supplyAsync(() -> ask(sk, params), blocking));
     }
     return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
         .thenApply(v -> agreed(asks.stream().map(CompletableFuture::join).toList(), majority));
@@ -63,6 +61,15 @@ public final class SafekeeperFastCheck {
       return got.size() == answers.size() ? Optional.of(Lsn.INVALID) : Optional.empty();
     }
     return Optional.of(first.flush());
+  }
+
+  /** One safekeeper's answer, or empty when it could not give one in time (down, slow, an error). */
+  private static Optional<Answer> ask(Endpoint sk, Map<String, String> params) {
+    try {
+      return answer(BlockingQuery.run(sk.host(), sk.port(), params, null, List.of("TIMELINE_STATUS"), TIMEOUT));
+    } catch (IOException | RuntimeException e) {
+      return Optional.empty();
+    }
   }
 
   private static Optional<Answer> answer(List<PgClientSession.Result> results) {

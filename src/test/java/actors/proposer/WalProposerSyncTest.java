@@ -61,7 +61,7 @@ class WalProposerSyncTest {
 
   /** compute_ctl's fast check against the same safekeepers: the LSN, or empty for "run the full sync". */
   private Optional<Lsn> fastCheck() {
-    return actors.compute.SafekeeperFastCheck.run(testKit.kit().system(), settings().safekeepers(), TENANT, timeline)
+    return actors.compute.SafekeeperFastCheck.run(java.util.concurrent.ForkJoinPool.commonPool(), settings().safekeepers(), TENANT, timeline)
         .toCompletableFuture().join();
   }
 
