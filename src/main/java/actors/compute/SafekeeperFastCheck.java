@@ -3,6 +3,7 @@ package actors.compute;
 import actors.proposer.BlockingQuery;
 import actors.proposer.PgClientSession;
 import actors.proposer.ProposerSettings.Endpoint;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -13,6 +14,16 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import wire.pg.Authentication;
+import wire.pg.BackendMessage;
+import wire.pg.CommandComplete;
+import wire.pg.DataRow;
+import wire.pg.DecoderLimits;
+import wire.pg.PgDecoder;
+import wire.pg.PgType;
+import wire.pg.ProtocolException;
+import wire.pg.ReadyForQuery;
+import wire.pg.RowDescription;
 import wire.xlog.Lsn;
 
 /**
@@ -70,6 +81,29 @@ public final class SafekeeperFastCheck {
     } catch (IOException | RuntimeException e) {
       return Optional.empty();
     }
+  }
+
+  /**
+   * Runs a canned safekeeper answer through the check's decoding (no socket), so that a fresh
+   * JVM's first check does not pay for loading and interpreting that code; returns the LSN read.
+   */
+  static Lsn rehearse() throws ProtocolException {
+    PgClientSession session = new PgClientSession("warm-up", Map.of("user", "strata"), null, List.of("TIMELINE_STATUS"));
+    session.startup().encode();
+    ByteArrayOutputStream server = new ByteArrayOutputStream();
+    for (BackendMessage m : List.of(new Authentication.Ok(), ReadyForQuery.IDLE,
+        RowDescription.of(RowDescription.Field.text("flush_lsn", PgType.TEXT), RowDescription.Field.text("commit_lsn", PgType.TEXT)),
+        DataRow.ofText("0/1000028", "0/1000028"), new CommandComplete("TIMELINE_STATUS"), ReadyForQuery.IDLE)) {
+      server.writeBytes(m.encode());
+    }
+    List<PgClientSession.Result> results = new ArrayList<>();
+    for (BackendMessage m : PgDecoder.forClient(DecoderLimits.DEFAULT).feed(server.toByteArray())) {
+      for (PgClientSession.Event e : session.onMessage(m)) {
+        if (e instanceof PgClientSession.Send send) send.message().encode();
+        if (e instanceof PgClientSession.Result r) results.add(r);
+      }
+    }
+    return answer(results).orElseThrow().flush();
   }
 
   private static Optional<Answer> answer(List<PgClientSession.Result> results) {

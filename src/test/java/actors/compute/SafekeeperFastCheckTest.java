@@ -36,6 +36,11 @@ class SafekeeperFastCheckTest {
   }
 
   @Test
+  void theRehearsalReadsItsCannedAnswer() throws Exception {
+    assertEquals(Lsn.parse("0/1000028"), SafekeeperFastCheck.rehearse());
+  }
+
+  @Test
   void noWalAnywhereNeedsEveryAnswer() {
     assertEquals(Optional.of(Lsn.INVALID), SafekeeperFastCheck.agreed(List.of(NO_WAL, NO_WAL, NO_WAL), 2));
     assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(NO_WAL, NO_WAL, SILENT), 2),
