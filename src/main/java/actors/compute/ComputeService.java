@@ -62,16 +62,18 @@ public final class ComputeService {
       return Behaviors.receive(Command.class)
           .onMessage(WarmedUp.class, m -> {
             ctx.getLog().info("compute start path warmed up {}", m.what());
+            status.report(Role.COMPUTE, true, "serving: endpoint=" + settings.endpointId() + " http=" + settings.listenHost() + ":"
+                + settings.httpPort() + " pg=" + settings.listenHost() + ":" + settings.pgPort());
             return Behaviors.same();
           })
           .onMessage(Bound.class, m -> {
-            // in the background: readiness does not wait for it, a /configure that comes first just starts colder
+            // Ready once warm: whoever hands out specs waits for readiness, so a start does not pay for a cold JVM.
+            // The API already answers (a /configure that comes first just starts colder); a failed warm-up is only logged.
             Executor blocking = ctx.getSystem().dispatchers().lookup(DispatcherSelector.fromConfig("strata.blocking-io"));
             ctx.pipeToSelf(CompletableFuture.supplyAsync(() -> StartPathWarmup.run(settings.localHost(), m.port()), blocking),
                 (String what, Throwable err) -> new WarmedUp(err == null ? what : "failed: " + err));
             ctx.getLog().info("compute listening http {} endpoint={}", m.address(), settings.endpointId());
-            status.report(Role.COMPUTE, true, "serving: endpoint=" + settings.endpointId() + " http=" + settings.listenHost() + ":"
-                + settings.httpPort() + " pg=" + settings.listenHost() + ":" + settings.pgPort());
+            status.report(Role.COMPUTE, false, "warming the start path: endpoint=" + settings.endpointId());
             return Behaviors.same();
           })
           .onMessage(BindFailed.class, m -> {
