@@ -36,8 +36,11 @@ import wire.xlog.Lsn;
  * "run the full sync"; the check never fails a start by itself.
  */
 public final class SafekeeperFastCheck {
-  /** Long enough for an idle safekeeper on a busy machine; the full sync follows when it is exceeded. */
-  static final Duration TIMEOUT = Duration.ofMillis(300);
+  /**
+   * Only a safekeeper that hangs makes the check wait this long (one that is down refuses at once,
+   * and a majority that agrees ends the check early); generous, as a busy machine answers slowly.
+   */
+  static final Duration TIMEOUT = Duration.ofSeconds(1);
 
   /** One safekeeper's answer; a safekeeper without the timeline has no WAL: both invalid. */
   record Answer(Lsn flush, Lsn commit) {
@@ -46,30 +49,41 @@ public final class SafekeeperFastCheck {
 
   private SafekeeperFastCheck() {}
 
-  /** The agreed LSN, or empty when the full sync must run; never completes exceptionally. */
+  /**
+   * The agreed LSN, or empty when the full sync must run; never completes exceptionally. It
+   * completes as soon as the answers so far settle it (a majority agreeing), else when all are in.
+   */
   public static CompletionStage<Optional<Lsn>> run(Executor blocking, List<Endpoint> safekeepers, String tenantId, String timelineId) {
-    int majority = safekeepers.size() / 2 + 1;
     Map<String, String> params = new LinkedHashMap<>();
     params.put("user", "strata");
     params.put("application_name", "compute_ctl");
     params.put("options", "-c tenant_id=" + tenantId + " timeline_id=" + timelineId);
-    List<CompletableFuture<Optional<Answer>>> asks = new ArrayList<>();
+    CompletableFuture<Optional<Lsn>> result = new CompletableFuture<>();
+    List<Optional<Answer>> answers = new ArrayList<>();
     for (Endpoint sk : safekeepers) {
-      asks.add(CompletableFuture.supplyAsync(() -> ask(sk, params), blocking));
+      CompletableFuture.supplyAsync(() -> ask(sk, params), blocking).thenAccept(a -> {
+        synchronized (answers) {
+          answers.add(a);
+          Optional<Lsn> lsn = agreed(answers, safekeepers.size());
+          if (lsn.isPresent() || answers.size() == safekeepers.size()) result.complete(lsn);
+        }
+      });
     }
-    return CompletableFuture.allOf(asks.toArray(CompletableFuture[]::new))
-        .thenApply(v -> agreed(asks.stream().map(CompletableFuture::join).toList(), majority));
+    return result;
   }
 
-  /** The LSN to start at, from every safekeeper's answer (empty = it did not answer), or empty for "run the full sync". */
-  static Optional<Lsn> agreed(List<Optional<Answer>> answers, int majority) {
+  /**
+   * The LSN to start at, from the answers so far of {@code safekeepers} asked (an empty answer: it
+   * could not give one), or empty for "not settled: run the full sync".
+   */
+  static Optional<Lsn> agreed(List<Optional<Answer>> answers, int safekeepers) {
     List<Answer> got = answers.stream().flatMap(Optional::stream).toList();
-    if (got.size() < majority) return Optional.empty();
+    if (got.size() < safekeepers / 2 + 1) return Optional.empty();
     Answer first = got.get(0);
     if (!got.stream().allMatch(first::equals) || !first.flush().equals(first.commit())) return Optional.empty();
     if (first.equals(Answer.NO_WAL)) {
       // a silent safekeeper could hold WAL that a full sync would recover: "nothing anywhere" needs every answer
-      return got.size() == answers.size() ? Optional.of(Lsn.INVALID) : Optional.empty();
+      return got.size() == safekeepers ? Optional.of(Lsn.INVALID) : Optional.empty();
     }
     return Optional.of(first.flush());
   }

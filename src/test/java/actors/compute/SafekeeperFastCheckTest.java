@@ -17,22 +17,23 @@ class SafekeeperFastCheckTest {
 
   @Test
   void aMajorityWithCommitEqualToFlushGivesItsLsn() {
-    assertEquals(Optional.of(L), SafekeeperFastCheck.agreed(List.of(SYNCED, SYNCED, SYNCED), 2));
-    assertEquals(Optional.of(L), SafekeeperFastCheck.agreed(List.of(SYNCED, SILENT, SYNCED), 2));
+    assertEquals(Optional.of(L), SafekeeperFastCheck.agreed(List.of(SYNCED, SYNCED, SYNCED), 3));
+    assertEquals(Optional.of(L), SafekeeperFastCheck.agreed(List.of(SYNCED, SILENT, SYNCED), 3));
+    assertEquals(Optional.of(L), SafekeeperFastCheck.agreed(List.of(SYNCED, SYNCED), 3), "two answers of three settle it");
   }
 
   @Test
   void fewerThanAMajorityOrDifferentAnswersNeedTheFullSync() {
-    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(SYNCED, SILENT, SILENT), 2));
+    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(SYNCED, SILENT, SILENT), 3));
     Optional<Answer> ahead = Optional.of(new Answer(L.plus(8), L.plus(8)));
-    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(SYNCED, ahead, SYNCED), 2));
-    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(SYNCED, NO_WAL, SYNCED), 2));
+    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(SYNCED, ahead, SYNCED), 3));
+    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(SYNCED, NO_WAL, SYNCED), 3));
   }
 
   @Test
   void walNotKnownToBeCommittedNeedsTheFullSync() {
     Optional<Answer> uncommitted = Optional.of(new Answer(L, Lsn.parse("0/2000000")));
-    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(uncommitted, uncommitted, uncommitted), 2));
+    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(uncommitted, uncommitted, uncommitted), 3));
   }
 
   @Test
@@ -42,8 +43,9 @@ class SafekeeperFastCheckTest {
 
   @Test
   void noWalAnywhereNeedsEveryAnswer() {
-    assertEquals(Optional.of(Lsn.INVALID), SafekeeperFastCheck.agreed(List.of(NO_WAL, NO_WAL, NO_WAL), 2));
-    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(NO_WAL, NO_WAL, SILENT), 2),
+    assertEquals(Optional.of(Lsn.INVALID), SafekeeperFastCheck.agreed(List.of(NO_WAL, NO_WAL, NO_WAL), 3));
+    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(NO_WAL, NO_WAL, SILENT), 3),
         "the silent safekeeper may hold WAL that the full sync would recover");
+    assertEquals(Optional.empty(), SafekeeperFastCheck.agreed(List.of(NO_WAL, NO_WAL), 3), "the third has not answered yet");
   }
 }
