@@ -161,6 +161,7 @@ public final class Basebackup {
    */
   private static void writeRelations(Datadir dd, Db db, TarWriter tar) throws IOException {
     Set<RelFork> forks = dd.relDirectory(db.spcNode(), db.dbNode()).rels();
+    BlockRuns runs = dd.blockRuns();
     Set<Integer> unlogged = new HashSet<>();
     for (RelFork f : forks) if (f.fork() == ForkNumber.INIT.ordinal()) unlogged.add(f.relNode());
     for (RelFork f : forks) {
@@ -168,16 +169,16 @@ public final class Basebackup {
       if (fork == null) throw new Inconsistent("relation " + Integer.toUnsignedString(f.relNode()) + " has fork " + f.fork(), Lsn.of(dd.lsn()));
       RelTag rel = new RelTag(db.spcNode(), db.dbNode(), f.relNode(), fork);
       if (!unlogged.contains(f.relNode())) {
-        writeFork(dd, rel, rel, tar);
+        writeFork(dd, runs, rel, rel, tar);
       } else if (fork == ForkNumber.INIT) {
-        writeFork(dd, rel, rel, tar);
-        writeFork(dd, rel, rel.withFork(ForkNumber.MAIN), tar);
+        writeFork(dd, runs, rel, rel, tar);
+        writeFork(dd, runs, rel, rel.withFork(ForkNumber.MAIN), tar);
       }
     }
   }
 
   /** The pages of {@code source} as the 1 GiB segment files of {@code target}; an empty fork is one empty file. */
-  private static void writeFork(Datadir dd, RelTag source, RelTag target, TarWriter tar) throws IOException {
+  private static void writeFork(Datadir dd, BlockRuns runs, RelTag source, RelTag target, TarWriter tar) throws IOException {
     int size = dd.relSizeOrMinusOne(source);
     long nblocks = size == -1 ? 0 : Integer.toUnsignedLong(size);
     for (int segno = 0; segno == 0 || (long) segno * RelFilePath.BLOCKS_PER_SEGMENT < nblocks; segno++) {
@@ -185,14 +186,17 @@ public final class Basebackup {
       long first = path.firstBlock();
       long count = Math.min(RelFilePath.BLOCKS_PER_SEGMENT, nblocks - first);
       tar.begin(path.format(), count * Datadir.PAGE_SIZE);
-      for (long blk = first; blk < first + count; blk++) {
-        byte[] page = dd.get(Key.relBlock(source, (int) blk));
-        if (page == null) page = ZERO_PAGE;
-        if (page.length != Datadir.PAGE_SIZE) {
-          throw new Inconsistent("block " + blk + " of " + source + " has " + page.length + " bytes", Lsn.of(dd.lsn()));
+      long[] blk = {first};
+      runs.read(source, (int) first, (int) count, page -> {
+        if (page == null) {
+          tar.write(ZERO_PAGE);
+        } else if (page.remaining() != Datadir.PAGE_SIZE) {
+          throw new Inconsistent("block " + blk[0] + " of " + source + " has " + page.remaining() + " bytes", Lsn.of(dd.lsn()));
+        } else {
+          tar.write(page);
         }
-        tar.write(page);
-      }
+        blk[0]++;
+      });
       tar.end();
     }
   }

@@ -2,6 +2,7 @@ package store.pgdatadir;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.nio.ByteBuffer;
 import java.nio.file.attribute.FileTime;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
@@ -17,6 +18,7 @@ final class TarWriter {
 
   private final TarArchiveOutputStream tar;
   private final FileTime mtime;
+  private final byte[] scratch = new byte[8192];
   private long open = -1;
 
   TarWriter(OutputStream out, FileTime mtime) {
@@ -58,6 +60,23 @@ final class TarWriter {
   void write(byte[] bytes, int length) throws IOException {
     if (length > open) throw new IllegalStateException("tar entry overrun by " + (length - open) + " bytes");
     tar.write(bytes, 0, length);
+    open -= length;
+  }
+
+  /** The remaining bytes of {@code bytes}, through a reused buffer when they are not on the heap. */
+  void write(ByteBuffer bytes) throws IOException {
+    int length = bytes.remaining();
+    if (length > open) throw new IllegalStateException("tar entry overrun by " + (length - open) + " bytes");
+    if (bytes.hasArray()) {
+      tar.write(bytes.array(), bytes.arrayOffset() + bytes.position(), length);
+    } else {
+      ByteBuffer b = bytes.duplicate();
+      while (b.hasRemaining()) {
+        int n = Math.min(b.remaining(), scratch.length);
+        b.get(scratch, 0, n);
+        tar.write(scratch, 0, n);
+      }
+    }
     open -= length;
   }
 
