@@ -7,6 +7,7 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.attribute.FileTime;
 import java.time.Instant;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -59,6 +60,7 @@ public final class Basebackup {
       "host    replication   all    ::1/128         trust", "");
   static final int RELMAP_SIZE = 512;
   private static final byte[] ZERO_PAGE = new byte[Datadir.PAGE_SIZE];
+  private static final byte[] ZERO_WAL_PAGE = new byte[Lsn.WAL_PAGE_SIZE];
 
   private Basebackup() {}
 
@@ -102,10 +104,13 @@ public final class Basebackup {
 
   /** The length of {@code segment} up to the end of its last WAL page that is not all zeros. */
   static int withoutZeroTail(byte[] segment) {
-    int last = segment.length - 1;
-    while (last >= 0 && segment[last] == 0) last--;
     int page = Lsn.WAL_PAGE_SIZE;
-    return (last + page) / page * page;
+    for (int end = (segment.length + page - 1) / page * page; end > 0; end -= page) {
+      int from = end - page, to = Math.min(end, segment.length);
+      // a page at a time, vectorized: a byte-by-byte scan of a mostly empty 16 MiB segment shows in the profile
+      if (Arrays.mismatch(segment, from, to, ZERO_WAL_PAGE, 0, to - from) >= 0) return end;
+    }
+    return 0;
   }
 
   private static boolean isSupported(int spc) {
