@@ -34,8 +34,10 @@ import wire.xlog.encode.WalStreamEncoder;
 /**
  * A tar of a complete PostgreSQL 15 data directory as of LSN L, read from the key space, from
  * which a vanilla server starts with no recovery and continues the WAL at L (start-at-lsn.md;
- * pageserver.md §6.2, §11.2). Files are streamed a page at a time; only the WAL segment holding
- * the checkpoint record is built in memory. Blocking; the caller owns {@code out} and closes it.
+ * pageserver.md §6.2, §11.2). Files are streamed a page at a time, relation files a run of blocks
+ * at a time ({@link BlockRuns}: a store may copy them straight from image layers); only the WAL
+ * segment holding the checkpoint record is built in memory. Blocking; the caller owns {@code out},
+ * which should buffer, and closes it.
  *
  * <p>Order: directories, config files (and {@code standby.signal}), SLRUs, each database's
  * PG_VERSION, relmap and relation files, prepared transactions, then {@code global/pg_control}
@@ -90,7 +92,8 @@ public final class Basebackup {
     // Early, not next to pg_control: a tar cut short must never start a read-only compute as a primary.
     if (p.readOnly()) tar.file("standby.signal", new byte[0]);
     writeSlrus(dd, start.checkpoint(), tar);
-    for (Map.Entry<Db, Boolean> e : dbs.dbs().entrySet()) writeDatabase(dd, e.getKey(), e.getValue(), tar);
+    BlockRuns runs = dd.blockRuns();   // one plan of the layers for every relation
+    for (Map.Entry<Db, Boolean> e : dbs.dbs().entrySet()) writeDatabase(dd, runs, e.getKey(), e.getValue(), tar);
     writeTwoPhase(dd, tar);
     tar.file("global/pg_control", start.controlFile());
     for (WalStreamEncoder.Segment s : start.walSegments()) {
@@ -142,7 +145,7 @@ public final class Basebackup {
   }
 
   /** PG_VERSION and pg_filenode.map where the database has them, then its relation files. */
-  private static void writeDatabase(Datadir dd, Db db, boolean hasRelmap, TarWriter tar) throws IOException {
+  private static void writeDatabase(Datadir dd, BlockRuns runs, Db db, boolean hasRelmap, TarWriter tar) throws IOException {
     if (db.spcNode() == RelTag.GLOBAL_TABLESPACE_OID) {
       tar.file("PG_VERSION", versionFile());
       tar.file("global/pg_filenode.map", relmap(dd, db));
@@ -156,7 +159,7 @@ public final class Basebackup {
     } else {
       return;   // an empty database entry of another tablespace (non-empty ones were refused)
     }
-    writeRelations(dd, db, tar);
+    writeRelations(dd, runs, db, tar);
   }
 
   /**
@@ -164,9 +167,8 @@ public final class Basebackup {
    * and a copy of it as the main fork, and nothing else: what crash recovery would leave, since a
    * server starting without recovery does not reset unlogged relations itself.
    */
-  private static void writeRelations(Datadir dd, Db db, TarWriter tar) throws IOException {
+  private static void writeRelations(Datadir dd, BlockRuns runs, Db db, TarWriter tar) throws IOException {
     Set<RelFork> forks = dd.relDirectory(db.spcNode(), db.dbNode()).rels();
-    BlockRuns runs = dd.blockRuns();
     Set<Integer> unlogged = new HashSet<>();
     for (RelFork f : forks) if (f.fork() == ForkNumber.INIT.ordinal()) unlogged.add(f.relNode());
     for (RelFork f : forks) {
