@@ -84,10 +84,10 @@ public final class ComputeStartBench {
       cluster.post("/v1/tenant/" + TENANT + "/timeline", Map.of("new_timeline_id", timeline, "import_pgdata", pg.dataDir().toString()), 201);
       pg.startServer();
 
-      List<Long> ours = new ArrayList<>(), theirs = new ArrayList<>();
+      List<Long> ours = new ArrayList<>(), theirs = new ArrayList<>(), ourCpu = new ArrayList<>();
       long bytes = 0, theirBytes = 0;
       for (int round = 0; round < 3; round++) {
-        long t = System.nanoTime();
+        long t = System.nanoTime(), cpu = cluster.pageserver().cpuNanos();
         try (CountingSink sink = new CountingSink()) {
           // as the compute asks for it: the WAL segment's zero tail is padded on the compute, not sent
           PagestreamClient.basebackup(cluster.pageserverPgPort, PagestreamClient.Startup.of("bench"), TENANT, timeline, null,
@@ -95,13 +95,15 @@ public final class ComputeStartBench {
           bytes = sink.bytes;
         }
         ours.add(System.nanoTime() - t);
+        ourCpu.add(cluster.pageserver().cpuNanos() - cpu);
         t = System.nanoTime();
         theirBytes = pgBasebackup(pg);
         theirs.add(System.nanoTime() - t);
       }
 
-      System.out.printf("%d MB: basebackup tar %.1f MB from the pageserver, %.1f MB from pg_basebackup; ms, pageserver %s, pg_basebackup %s%n",
-          mb, bytes / 1e6, theirBytes / 1e6, ours.stream().map(n -> n / 1_000_000).toList(), theirs.stream().map(n -> n / 1_000_000).toList());
+      System.out.printf("%d MB: basebackup tar %.1f MB from the pageserver, %.1f MB from pg_basebackup; ms, pageserver %s (its JVM's CPU %s),"
+          + " pg_basebackup %s%n", mb, bytes / 1e6, theirBytes / 1e6, ours.stream().map(n -> n / 1_000_000).toList(),
+          ourCpu.stream().map(n -> n / 1_000_000).toList(), theirs.stream().map(n -> n / 1_000_000).toList());
       int http = Ports.free(), pgPort = Ports.free();
       Path data = root.resolve("compute-" + mb);
       Files.createDirectories(data);

@@ -220,6 +220,11 @@ public final class StrataProcess implements AutoCloseable {
     return dir;
   }
 
+  /** CPU time the node's JVM has used so far (user and system), in nanoseconds; -1 when the OS does not say. */
+  public long cpuNanos() {
+    return process.toHandle().info().totalCpuDuration().map(java.time.Duration::toNanos).orElse(-1L);
+  }
+
   public boolean isAlive() {
     return process.isAlive();
   }

@@ -1,12 +1,13 @@
 package actors.compute;
 
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.Deque;
@@ -33,28 +34,30 @@ import wire.pg.Terminate;
 
 /**
  * The tar of a {@code basebackup} command read from the pageserver's PostgreSQL protocol: the
- * payloads of its CopyData messages, in order, read from the socket as the caller consumes them
- * (at most one socket read and one message are buffered). The stream ends at the server's
- * ReadyForQuery; an ErrorResponse at any point, before or after the tar, fails the read.
+ * payloads of its CopyData messages, in order, read from the socket as the caller consumes them.
+ * Messages are read a frame at a time; a CopyData payload goes from the socket straight into the
+ * caller's buffer (no message is built for it), every other message through the decoder. The
+ * stream ends at the server's ReadyForQuery; an ErrorResponse at any point, before or after the
+ * tar, fails the read.
  */
 final class BasebackupStream extends InputStream {
   private static final DecoderLimits LIMITS = DecoderLimits.DEFAULT.withMaxCopyData(64 << 20);
 
   private final Socket socket;
-  private final InputStream in;
+  private final DataInputStream in;
   private final OutputStream out;
   private final String server;
   private final String query;
   private final PgDecoder<BackendMessage> decoder = PgDecoder.forClient(LIMITS);
   private final Deque<BackendMessage> pending = new ArrayDeque<>();
-  private final byte[] buffer = new byte[64 << 10];
-  private byte[] chunk = new byte[0];
-  private int offset;
+  /** CopyData payload bytes still to come from the socket. */
+  private int copyLeft;
+  private boolean inCopy;
   private boolean finished;
 
   private BasebackupStream(Socket socket, String server, String query) throws IOException {
     this.socket = socket;
-    this.in = socket.getInputStream();
+    this.in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), 64 << 10));
     this.out = socket.getOutputStream();
     this.server = server;
     this.query = query;
@@ -103,7 +106,10 @@ final class BasebackupStream extends InputStream {
   private void awaitCopyOut() throws IOException {
     while (true) {
       BackendMessage m = next("'" + query + "'");
-      if (m instanceof CopyResponse.CopyOutResponse) return;
+      if (m instanceof CopyResponse.CopyOutResponse) {
+        inCopy = true;
+        return;
+      }
       if (m instanceof ReadyForQuery || m instanceof CommandComplete) {
         throw new IOException(server + " answered '" + query + "' without a COPY stream");
       }
@@ -120,33 +126,54 @@ final class BasebackupStream extends InputStream {
   @Override
   public int read(byte[] b, int off, int len) throws IOException {
     if (len == 0) return 0;
-    while (offset == chunk.length) {
+    while (copyLeft == 0) {
       if (finished) return -1;
       BackendMessage m = next("the stream of '" + query + "'");
-      if (m instanceof CopyData d) {
-        chunk = d.data();
-        offset = 0;
-      } else if (m instanceof ReadyForQuery) {
+      if (m instanceof ReadyForQuery) {
         finished = true;
         send(new Terminate());
-      } else if (!(m instanceof CopyDone) && !(m instanceof CommandComplete)) {
+      } else if (m != null && !(m instanceof CopyDone) && !(m instanceof CommandComplete)) {
         throw new IOException(server + " sent " + m.getClass().getSimpleName() + " inside the stream of '" + query + "'");
       }
     }
-    int n = Math.min(len, chunk.length - offset);
-    System.arraycopy(chunk, offset, b, off, n);
-    offset += n;
+    int n = in.read(b, off, Math.min(len, copyLeft));
+    if (n < 0) throw new EOFException(server + " closed the connection inside a CopyData message of '" + query + "'");
+    copyLeft -= n;
     return n;
   }
 
-  /** The next message that matters; notices and parameters are skipped, an error fails. */
+  /**
+   * The next message that matters; notices and parameters are skipped, an error fails. Inside the
+   * COPY a CopyData frame is not read here: its payload length goes to {@code copyLeft} and null is
+   * returned.
+   */
   private BackendMessage next(String during) throws IOException {
     while (true) {
       while (pending.isEmpty()) {
-        int n = in.read(buffer);
-        if (n < 0) throw new EOFException(server + " closed the connection during " + during);
+        int type = in.read();
+        if (type < 0) throw new EOFException(server + " closed the connection during " + during);
+        int length;
         try {
-          pending.addAll(decoder.feed(ByteBuffer.wrap(buffer, 0, n)));
+          length = in.readInt();   // counts itself, not the type byte
+        } catch (EOFException e) {
+          throw new EOFException(server + " closed the connection during " + during);
+        }
+        if (length < 4 || length - 4 > (type == CopyData.TYPE ? LIMITS.maxCopyData() : LIMITS.maxFrame())) {
+          throw new IOException(server + " broke the protocol during " + during + ": message '" + (char) type + "' of length " + length);
+        }
+        if (inCopy && type == CopyData.TYPE) {
+          copyLeft = length - 4;
+          return null;
+        }
+        byte[] frame = new byte[1 + length];
+        frame[0] = (byte) type;
+        frame[1] = (byte) (length >>> 24);
+        frame[2] = (byte) (length >>> 16);
+        frame[3] = (byte) (length >>> 8);
+        frame[4] = (byte) length;
+        in.readFully(frame, 5, length - 4);
+        try {
+          pending.addAll(decoder.feed(frame));
         } catch (ProtocolException e) {
           throw new IOException(server + " broke the protocol during " + during + ": " + e.getMessage(), e);
         }

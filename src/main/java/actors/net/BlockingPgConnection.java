@@ -71,6 +71,13 @@ public final class BlockingPgConnection implements AutoCloseable {
     out.write(body);
   }
 
+  /** Writes a CopyData message of {@code len} bytes of {@code data} from {@code off} and flushes it (no copy of the data). */
+  public synchronized void sendCopyData(byte[] data, int off, int len) throws IOException {
+    out.write(CopyData.header(len));
+    out.write(data, off, len);
+    out.flush();
+  }
+
   public synchronized void flush() throws IOException {
     out.flush();
   }

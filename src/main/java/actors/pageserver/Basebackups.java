@@ -1,5 +1,6 @@
 package actors.pageserver;
 
+import actors.net.BlockingPgConnection;
 import actors.net.PgSession.Outbox;
 import java.io.IOException;
 import java.io.OutputStream;
@@ -10,7 +11,6 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
 import store.pgdatadir.Basebackup;
 import store.pgdatadir.BasebackupParams;
-import wire.pg.CopyData;
 import wire.pg.CopyDone;
 import wire.pg.CopyResponse;
 import wire.xlog.Lsn;
@@ -56,7 +56,8 @@ public final class Basebackups {
   }
 
   /** Checks and waits, then streams; completes when the tar is sent (the caller sends CommandComplete). */
-  public CompletionStage<Void> stream(TimelineHandle tl, Request req, Outbox out) {
+  public CompletionStage<Void> stream(TimelineHandle tl, Request req, BlockingPgConnection conn) {
+    Outbox out = conn.outbox();
     long wanted = req.lsn() != null ? req.lsn() : tl.lastRecordLsn();
     if (Long.compareUnsigned(wanted, tl.gcCutoff()) < 0) {
       return CompletableFuture.failedFuture(PsError.BELOW_GC_CUTOFF.failure("basebackup at " + Lsn.of(wanted)
@@ -69,7 +70,7 @@ public final class Basebackups {
     return tl.waitFor(wanted).thenComposeAsync(last -> {
       try {
         out.send(new CopyResponse.CopyOutResponse(0, List.of())).toCompletableFuture().get();
-        try (OutputStream os = new CopyOutStream(out)) {
+        try (OutputStream os = new CopyOutStream(conn)) {
           BasebackupParams params = tl.basebackupParams(wanted, req.readOnly());
           Basebackup.write(tl.datadir(wanted), req.noWalPadding() ? params.withoutWalPadding() : params, os);
         }
@@ -84,14 +85,14 @@ public final class Basebackups {
     }, blocking);
   }
 
-  /** Buffers tar bytes into CopyData messages, waiting for each to be queued for the socket. */
+  /** Buffers tar bytes into CopyData messages written straight from the buffer to the connection. */
   private static final class CopyOutStream extends OutputStream {
-    private final Outbox out;
+    private final BlockingPgConnection conn;
     private final byte[] buf = new byte[CHUNK];
     private int used;
 
-    CopyOutStream(Outbox out) {
-      this.out = out;
+    CopyOutStream(BlockingPgConnection conn) {
+      this.conn = conn;
     }
 
     @Override
@@ -115,16 +116,12 @@ public final class Basebackups {
     @Override
     public void flush() throws IOException {
       if (used == 0) return;
-      byte[] chunk = java.util.Arrays.copyOf(buf, used);
-      used = 0;
       try {
-        out.send(new CopyData(chunk)).toCompletableFuture().get();
-      } catch (ExecutionException e) {
-        throw new IOException("client went away during basebackup: " + e.getCause().getMessage(), e.getCause());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IOException("interrupted during basebackup", e);
+        conn.sendCopyData(buf, 0, used);
+      } catch (IOException e) {
+        throw new IOException("client went away during basebackup: " + e.getMessage(), e);
       }
+      used = 0;
     }
 
     @Override

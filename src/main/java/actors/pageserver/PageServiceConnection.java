@@ -130,7 +130,7 @@ final class PageServiceConnection {
   private void basebackup(Basebackups.Request req) throws IOException {
     Throwable error = null;
     try {
-      basebackups.stream(timeline, req, conn.outbox()).toCompletableFuture().join();
+      basebackups.stream(timeline, req, conn).toCompletableFuture().join();
     } catch (CompletionException | CancellationException e) {
       error = e.getCause() != null ? e.getCause() : e;
     }

@@ -128,6 +128,15 @@ public final class TimelineHandle implements PageReader {
     }
   }
 
+  /**
+   * {@link PageReader}: runs of blocks read straight from image layers where no newer version
+   * covers them; the other blocks through {@link #get}.
+   */
+  @Override
+  public store.pgdatadir.BlockRuns blockRuns(long lsn) {
+    return new store.pgdatadir.LayerBlockRuns(layers, lsn, this);
+  }
+
   /** Without redo: the newest version when it is an image, null when there is none. */
   private static byte[] newestImageOrNull(ValueHistory h) {
     return h.isEmpty() ? null : ((Value.Image) h.newestFirst().get(0).value()).bytes();

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import wire.keyspace.Key;
 import wire.keyspace.Value;
@@ -95,6 +96,14 @@ public final class InMemoryLayer {
   public boolean collect(Key key, long floor, long cont, List<ValueHistory.Version> out) throws IOException {
     Versions v = byKey.get(key);
     return v != null && v.collect(floor, cont, out);
+  }
+
+  /** Adds to {@code out} every key with a version below {@code cont}. */
+  void keysBelow(long cont, java.util.Collection<Key> out) {
+    for (Map.Entry<Key, Versions> e : byKey.entrySet()) {
+      Versions v = e.getValue();
+      if (v.count > 0 && v.slab.lsns[0] < cont) out.add(e.getKey());
+    }
   }
 
   /** Writes every version in (key, lsn) order. Only for a frozen layer, whose contents no longer change. */

@@ -146,6 +146,39 @@ public final class LayerFile {
     return false;
   }
 
+  // --- runs of keys, for basebackup ---
+
+  /** The index of the first entry whose key is at or after {@code key}; {@link #entryCount()} when none is. */
+  int seek(Key key) {
+    int lo = 0, hi = count;
+    while (lo < hi) {
+      int mid = (lo + hi) >>> 1;
+      if (LayerFormat.compareKeyAt(index, mid * LayerFormat.ENTRY_SIZE, key) < 0) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
+  }
+
+  /** Compares the key of entry {@code i} with {@code key}, as {@link Key#compareTo} would. */
+  int compareKeyAt(int i, Key key) {
+    return LayerFormat.compareKeyAt(index, entry(i), key);
+  }
+
+  /** f6 of entry {@code i}'s key: the block number of a relation block key. */
+  int lastKeyFieldAt(int i) {
+    return LayerFormat.lastKeyFieldAt(index, entry(i));
+  }
+
+  /**
+   * The page bytes of entry {@code i} when it is an image (a view into the mapping, CRC checked),
+   * else null. No copy: the caller reads it before the next call.
+   */
+  ByteBuffer imageBytesAt(int i) throws IOException {
+    ByteBuffer v = valueBytes(i);
+    if (!v.hasRemaining() || v.get(0) != ValueFormat.IMAGE_TAG) return null;
+    return v.slice(1, v.remaining() - 1);
+  }
+
   // --- sequential access, for compaction and tests ---
 
   public Key keyAt(int i) {

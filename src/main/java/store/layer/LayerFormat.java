@@ -117,4 +117,9 @@ final class LayerFormat {
     if (c != 0) return c;
     return Integer.compareUnsigned(index.getInt(p + 14), k.f6());
   }
+
+  /** f6, the last field of the key of the entry at {@code p} in an index buffer. */
+  static int lastKeyFieldAt(ByteBuffer index, int p) {
+    return index.getInt(p + 14);
+  }
 }

@@ -43,6 +43,11 @@ public final class Datadir {
     return reader.get(key, lsn);
   }
 
+  /** Relation blocks a run at a time (basebackup). */
+  public BlockRuns blockRuns() {
+    return reader.blockRuns(lsn);
+  }
+
   public DbDirectory dbDirectory() throws IOException {
     byte[] v = get(Key.dbDir());
     return v == null ? DbDirectory.EMPTY : DbDirectory.decode(v);

@@ -1,6 +1,7 @@
 package store.pgdatadir;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import wire.keyspace.Key;
 
 /**
@@ -10,4 +11,14 @@ import wire.keyspace.Key;
 @FunctionalInterface
 public interface PageReader {
   byte[] get(Key key, long lsn) throws IOException;
+
+  /** Runs of relation blocks at {@code lsn}; by default one {@link #get} per block. */
+  default BlockRuns blockRuns(long lsn) {
+    return (rel, first, count, sink) -> {
+      for (int i = 0; i < count; i++) {
+        byte[] page = get(Key.relBlock(rel, first + i), lsn);
+        sink.page(page == null ? null : ByteBuffer.wrap(page));
+      }
+    };
+  }
 }

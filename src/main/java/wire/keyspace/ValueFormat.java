@@ -8,7 +8,9 @@ import java.nio.ByteOrder;
  * no length: they run to the end of the value (a layer file stores each value's length).
  */
 public final class ValueFormat {
-  private static final byte IMAGE = 1, PG_RECORD = 2, CLEAR_VM = 3, TRUNCATE_VM = 4, CLOG_COMMITTED = 5, CLOG_ABORTED = 6,
+  /** The first byte of an encoded {@link Value.Image}; the page bytes follow it. */
+  public static final byte IMAGE_TAG = 1;
+  private static final byte IMAGE = IMAGE_TAG, PG_RECORD = 2, CLEAR_VM = 3, TRUNCATE_VM = 4, CLOG_COMMITTED = 5, CLOG_ABORTED = 6,
       MULTI_OFFSET = 7, MULTI_MEMBERS = 8;
 
   private ValueFormat() {}
