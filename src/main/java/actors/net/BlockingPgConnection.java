@@ -59,6 +59,10 @@ public final class BlockingPgConnection implements AutoCloseable {
     return !decoded.isEmpty() || in.available() > 0;
   }
 
+  public boolean isClosed() {
+    return socket.isClosed();
+  }
+
   /** Buffers a message; it leaves at the next {@link #flush}. */
   public synchronized void send(BackendMessage m) throws IOException {
     out.write(m.encode());
@@ -71,8 +75,19 @@ public final class BlockingPgConnection implements AutoCloseable {
     out.write(body);
   }
 
+  /** Buffers a frame already encoded; it leaves at the next {@link #flush}. */
+  public synchronized void write(byte[] frame) throws IOException {
+    out.write(frame);
+  }
+
   public synchronized void flush() throws IOException {
     out.flush();
+  }
+
+  /** Sends what is buffered, then tells the client no more will come; reading goes on until the client closes. */
+  public synchronized void shutdownOutput() throws IOException {
+    out.flush();
+    if (!socket.isOutputShutdown()) socket.shutdownOutput();
   }
 
   /** For code written against {@link PgSession.Outbox}: each send is written and flushed before it completes. */
