@@ -20,7 +20,7 @@ import wire.pg.ProtocolException;
  * next frontend message (blocking), send backend messages into a buffer, flush when a batch is done.
  * Sends are serialized, so another thread (a basebackup writer) may send through {@link #outbox}.
  */
-public final class BlockingPgConnection implements AutoCloseable {
+public final class BlockingPgConnection implements AutoCloseable, SocketOutbox.FrameSink {
   private static final int READ_CHUNK = 64 * 1024;
 
   private final Socket socket;
@@ -76,15 +76,18 @@ public final class BlockingPgConnection implements AutoCloseable {
   }
 
   /** Buffers a frame already encoded; it leaves at the next {@link #flush}. */
+  @Override
   public synchronized void write(byte[] frame) throws IOException {
     out.write(frame);
   }
 
+  @Override
   public synchronized void flush() throws IOException {
     out.flush();
   }
 
   /** Sends what is buffered, then tells the client no more will come; reading goes on until the client closes. */
+  @Override
   public synchronized void shutdownOutput() throws IOException {
     out.flush();
     if (!socket.isOutputShutdown()) socket.shutdownOutput();

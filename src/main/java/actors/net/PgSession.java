@@ -13,8 +13,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import wire.pg.BackendMessage;
 import wire.pg.FrontendMessage;
+import wire.pg.ProtocolException;
 
 /**
  * One actor per PostgreSQL-protocol connection, over a {@link BlockingPgListener}: the
@@ -25,8 +28,12 @@ import wire.pg.FrontendMessage;
 public final class PgSession {
   private PgSession() {}
 
+  private static final Logger log = LoggerFactory.getLogger(PgSession.class);
+
   /** Messages the actor may hold unacknowledged before the connection stops reading. */
   static final int WINDOW = 16;
+  /** Frames a session's replies may queue behind a slow client before the connection is closed. */
+  static final int OUTBOX_CAPACITY = 256;
   /** How long a closed outbox waits for the client to leave before the socket is closed anyway. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
@@ -82,7 +89,8 @@ public final class PgSession {
       Function<Outbox, Behavior<T>> behavior) {
     return conn -> {
       String id = name + "-" + SESSIONS.incrementAndGet();
-      ActorRef<T> session = system.systemActorOf(behavior.apply(new SocketOutbox(conn, id, CLOSE_GRACE).asOutbox()), id, Props.empty());
+      SocketOutbox outbox = new SocketOutbox(conn, id, OUTBOX_CAPACITY, CLOSE_GRACE);
+      ActorRef<T> session = system.systemActorOf(behavior.apply(outbox.asOutbox()), id, Props.empty());
       Ack ack = new Ack();
       try {
         while (true) {
@@ -94,9 +102,15 @@ public final class PgSession {
           ack.acquire(conn);
           session.tell(protocol.received().apply(ack, m));
         }
+      } catch (ProtocolException e) {
+        log.warn("pg connection failed: remote={} error={}", conn.remoteAddress(), e.getMessage());
+        session.tell(protocol.failed().apply(e));
+        outbox.send(e.toErrorResponse().encode());   // behind what the session sent already
       } catch (Exception e) {
         session.tell(protocol.failed().apply(e));
-        throw e;   // the listener answers a protocol error with a FATAL ErrorResponse
+        throw e;
+      } finally {
+        outbox.abort();   // flushes what was written; stops the writer thread if there is one
       }
     };
   }

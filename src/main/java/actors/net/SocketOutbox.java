@@ -6,46 +6,61 @@ import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import wire.pg.BackendMessage;
 
 /**
- * The way out of a {@link BlockingPgConnection} for an actor. A small frame with nothing queued
+ * The way out of a blocking socket ({@link BlockingPgConnection}, {@link BlockingPgClient}) for an actor. A small frame with nothing queued
  * before it is written and flushed by the sender itself: a reply leaves with no thread hand-off (a
  * small write to a socket whose client reads does not block). A large frame, or anything behind
  * one, goes to a writer thread of the connection's own, so an actor never waits on a client that
- * reads slowly; a send completes once its frame is in the socket. At most {@link #CAPACITY} frames
- * wait: past that the client is not reading and the connection is closed.
+ * reads slowly; a send completes once its frame is in the socket. At most {@code capacity} frames
+ * wait: past that the peer is not reading and the connection is closed.
  */
-final class SocketOutbox {
+public final class SocketOutbox {
   /** Frames up to this size are written by the sender when nothing waits before them. */
   static final int DIRECT_MAX = 16 * 1024;
-  static final int CAPACITY = 256;
+
+  /** Where frames go: a socket's buffered output. */
+  public interface FrameSink {
+    /** Buffers a frame. */
+    void write(byte[] frame) throws IOException;
+
+    void flush() throws IOException;
+
+    /** Flushes, then ends the output half of the socket. */
+    void shutdownOutput() throws IOException;
+
+    /** Closes the socket. */
+    void close();
+  }
 
   private record Pending(byte[] frame, CompletableFuture<Done> sent) {}
 
-  private final BlockingPgConnection conn;
+  private final FrameSink conn;
   private final String name;
+  private final int capacity;
   private final Duration closeGrace;
   private final ArrayDeque<Pending> pending = new ArrayDeque<>();
   private Thread writer;
   private boolean closing;
   private IOException broken;
 
-  SocketOutbox(BlockingPgConnection conn, String name, Duration closeGrace) {
+  /** {@code closeGrace}: how long after {@link #close} the socket is closed even if the peer has not left. */
+  public SocketOutbox(FrameSink conn, String name, int capacity, Duration closeGrace) {
     this.conn = conn;
     this.name = name;
+    this.capacity = capacity;
     this.closeGrace = closeGrace;
   }
 
   /** As a {@link PgSession.Outbox} for session actors. */
   PgSession.Outbox asOutbox() {
-    return new PgSession.Outbox(this::send, this::close);
+    return new PgSession.Outbox(m -> send(m.encode()), this::close);
   }
 
-  synchronized CompletionStage<Done> send(BackendMessage m) {
+  /** Completes once the frame is in the socket: at once when it was written here, later when the writer thread wrote it. */
+  public synchronized CompletionStage<Done> send(byte[] frame) {
     if (broken != null) return gone(broken.getMessage());
     if (closing) return gone("closing");
-    byte[] frame = m.encode();
     if (pending.isEmpty() && frame.length <= DIRECT_MAX) {
       try {
         conn.write(frame);
@@ -56,8 +71,8 @@ final class SocketOutbox {
         return gone(e.getMessage());
       }
     }
-    if (pending.size() >= CAPACITY) {
-      breakWith(new IOException(CAPACITY + " frames wait for a client that does not read"));
+    if (pending.size() >= capacity) {
+      breakWith(new IOException(capacity + " frames wait for a peer that does not read"));
       hardClose();
       return gone(broken.getMessage());
     }
@@ -69,7 +84,7 @@ final class SocketOutbox {
   }
 
   /** Sends what is queued, then shuts the output; the socket is closed for good after the grace period. */
-  synchronized void close() {
+  public synchronized void close() {
     if (closing) return;
     closing = true;
     if (pending.isEmpty()) shutdownOutput();
@@ -84,6 +99,12 @@ final class SocketOutbox {
     }, name + "-close");
     closer.setDaemon(true);
     closer.start();
+  }
+
+  /** Cuts the connection now; frames still queued are dropped and their sends fail. */
+  public void abort() {
+    breakWith(new IOException("connection cut"));
+    hardClose();
   }
 
   private void startWriter() {
