@@ -33,6 +33,10 @@ public final class BlockingPgClient implements SocketOutbox.FrameSink {
     this.decoder = PgDecoder.forClient(limits);
   }
 
+  public boolean isClosed() {
+    return socket.isClosed();
+  }
+
   /** Connects (blocking, at most {@code timeoutMillis}) with Nagle off. */
   public void connect(String host, int port, int timeoutMillis) throws IOException {
     socket.setTcpNoDelay(true);
@@ -75,7 +79,7 @@ public final class BlockingPgClient implements SocketOutbox.FrameSink {
 
   /** Cuts the connection; a thread blocked in {@link #next} fails at once. */
   @Override
-  public void close() {
+  public void cut() {
     try {
       socket.close();
     } catch (IOException ignored) {

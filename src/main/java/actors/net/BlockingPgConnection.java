@@ -131,6 +131,15 @@ public final class BlockingPgConnection implements AutoCloseable, SocketOutbox.F
     }
   }
 
+  @Override
+  public void cut() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing a broken socket
+    }
+  }
+
   /** The handler's work on one connection, run on the connection's own thread. */
   public interface Handler {
     void run(BlockingPgConnection connection) throws Exception;

@@ -5,30 +5,22 @@ import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
 import java.util.function.Function;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import wire.pg.BackendMessage;
 import wire.pg.FrontendMessage;
-import wire.pg.ProtocolException;
 
 /**
  * One actor per PostgreSQL-protocol connection, over a {@link BlockingPgListener}: the
- * connection's thread reads and decodes frames and tells them to the actor, which acknowledges
- * each; the thread stops reading while {@link #WINDOW} are unacknowledged (TCP backpressure).
+ * connection's thread reads and decodes frames and tells them to the actor, which gives back
+ * each one's {@link ReadCredit}; the thread stops reading while {@link #WINDOW} are held (TCP backpressure).
  * Outgoing messages go through an {@link Outbox} that writes small replies to the socket at once.
  */
 public final class PgSession {
   private PgSession() {}
-
-  private static final Logger log = LoggerFactory.getLogger(PgSession.class);
 
   /** Messages the actor may hold unacknowledged before the connection stops reading. */
   static final int WINDOW = 16;
@@ -37,26 +29,9 @@ public final class PgSession {
   /** How long a closed outbox waits for the client to leave before the socket is closed anyway. */
   static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
-  /** What a session actor acknowledges each incoming message with, exactly once per message. */
-  public static final class Ack {
-    private final Semaphore window = new Semaphore(WINDOW);
-
-    /** The message is handled (or queued): the connection may read one more. */
-    public void release() {
-      window.release();
-    }
-
-    /** Waits for room in the window; gives up once the connection is closed (a session that stopped acknowledges nothing). */
-    void acquire(BlockingPgConnection conn) throws InterruptedException, IOException {
-      while (!window.tryAcquire(1, TimeUnit.SECONDS)) {
-        if (conn.isClosed()) throw new IOException("connection closed");
-      }
-    }
-  }
-
   /** How the connection's events become the session actor's own messages. */
   public record Protocol<T>(
-      BiFunction<Ack, FrontendMessage, T> received,
+      BiFunction<ReadCredit, FrontendMessage, T> received,
       T closed,
       Function<Throwable, T> failed) {}
 
@@ -91,7 +66,7 @@ public final class PgSession {
       String id = name + "-" + SESSIONS.incrementAndGet();
       SocketOutbox outbox = new SocketOutbox(conn, id, OUTBOX_CAPACITY, CLOSE_GRACE);
       ActorRef<T> session = system.systemActorOf(behavior.apply(outbox.asOutbox()), id, Props.empty());
-      Ack ack = new Ack();
+      ReadCredit ack = new ReadCredit(WINDOW);
       try {
         while (true) {
           FrontendMessage m = conn.next();
@@ -99,18 +74,14 @@ public final class PgSession {
             session.tell(protocol.closed());
             return;
           }
-          ack.acquire(conn);
+          ack.acquire(conn::isClosed);
           session.tell(protocol.received().apply(ack, m));
         }
-      } catch (ProtocolException e) {
-        log.warn("pg connection failed: remote={} error={}", conn.remoteAddress(), e.getMessage());
-        session.tell(protocol.failed().apply(e));
-        outbox.send(e.toErrorResponse().encode());   // behind what the session sent already
       } catch (Exception e) {
         session.tell(protocol.failed().apply(e));
-        throw e;
+        throw e;   // the listener answers a protocol error with a FATAL ErrorResponse, then closes the socket
       } finally {
-        outbox.abort();   // flushes what was written; stops the writer thread if there is one
+        outbox.stop();   // ends the writer thread if there is one
       }
     };
   }

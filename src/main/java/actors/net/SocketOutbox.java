@@ -29,8 +29,8 @@ public final class SocketOutbox {
     /** Flushes, then ends the output half of the socket. */
     void shutdownOutput() throws IOException;
 
-    /** Closes the socket. */
-    void close();
+    /** Closes the socket now, without flushing or waiting for a writer (which then fails). */
+    void cut();
   }
 
   private record Pending(byte[] frame, CompletableFuture<Done> sent) {}
@@ -107,6 +107,11 @@ public final class SocketOutbox {
     hardClose();
   }
 
+  /** Sends nothing more (queued frames are dropped, the writer thread ends) and leaves the socket to its owner. */
+  public void stop() {
+    breakWith(new IOException("connection ended"));
+  }
+
   private void startWriter() {
     if (writer != null) return;
     writer = new Thread(this::writeLoop, name + "-writer");
@@ -171,7 +176,7 @@ public final class SocketOutbox {
   }
 
   private void hardClose() {
-    conn.close();
+    conn.cut();
   }
 
   private static CompletionStage<Done> gone(String why) {

@@ -11,15 +11,12 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import actors.net.BlockingPgClient;
-import actors.net.SocketOutbox;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import wire.WireFormatException;
-import wire.pg.BackendMessage;
 import wire.pg.CopyData;
 import wire.sk.AcceptorMessage;
 import wire.sk.ProposerMessage;
@@ -31,9 +28,9 @@ import wire.xlog.Lsn;
  * each direction. It reconnects after {@link Settings#reconnect()} and drops a connection that
  * stayed silent for {@link Settings#silence()}. It knows nothing of the protocol's meaning: the
  * owner sends and interprets messages. Each connection has a number so the owner can tell stale
- * events from current ones. The connection is a plain socket: a thread of its own reads and decodes
- * the safekeeper's messages and tells them here; sends are written to the socket by this actor
- * (large ones, or any behind them, by the outbox's writer thread), with no stream in between.
+ * events from current ones. The connection is a {@link BlockingConversation}: a thread of its own
+ * reads and decodes the safekeeper's messages and tells them here; sends are written to the socket
+ * by this actor (large ones, or any behind them, by the outbox's writer thread), no stream between.
  */
 public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Command> {
   public sealed interface Command {}
@@ -79,8 +76,7 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private final ActorRef<Report> owner;
   private long connection;
   private boolean up;
-  private BlockingPgClient client;
-  private SocketOutbox outbox;
+  private BlockingConversation conversation;
   private long lastHeard;
   /** On the current connection: the end of the last Written report, and of the last append written since. */
   private Lsn reported = Lsn.INVALID;
@@ -111,7 +107,7 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
           return this;
         })
         .onMessage(Connect.class, m -> {
-          if (client == null) connect();
+          if (conversation == null) connect();
           return this;
         })
         .onMessage(CheckSilence.class, m -> onCheckSilence())
@@ -119,7 +115,7 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessage(OnWire.class, this::onWire)
         .onSignal(PostStop.class, s -> {
-          if (outbox != null) outbox.abort();
+          if (conversation != null) conversation.abort();
           return this;
         })
         .build();
@@ -137,41 +133,22 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
     PgClientSession session = new PgClientSession(server, params, null,
         java.util.List.of("START_WAL_PUSH (proto_version '3', allow_timeline_creation 'true')"));
     ActorRef<Command> self = ctx.getSelf();
-    BlockingPgClient c = new BlockingPgClient(PgClient.LIMITS);
-    SocketOutbox o = new SocketOutbox(c, "sk-link-" + sk + "-" + conn, settings.outboundCapacity(), CLOSE_GRACE);
-    client = c;
-    outbox = o;
+    conversation = BlockingConversation.open("sk-link-" + sk + "-" + conn, settings.host(), settings.port(), session,
+        settings.outboundCapacity(), settings.silence(), new BlockingConversation.Listener() {
+          @Override
+          public void onEvent(Event e) {
+            self.tell(new StreamEvent(conn, e));
+          }
+
+          @Override
+          public void onEnd(Optional<Throwable> failure) {
+            self.tell(new StreamEnded(conn, failure));
+          }
+        });
     reported = Lsn.INVALID;
     unreported = Lsn.INVALID;
     lastHeard = System.nanoTime();
-    Thread reader = new Thread(() -> read(c, o, session, conn, self), "sk-link-" + sk + "-" + conn);
-    reader.setDaemon(true);
-    reader.start();
     ctx.getLog().debug("safekeeper connecting sk={} connection={}", name(), conn);
-  }
-
-  /**
-   * The connection's own thread: connects, runs the startup conversation (its replies go out from
-   * here) and tells every other event to the link, until the connection ends.
-   */
-  private void read(BlockingPgClient c, SocketOutbox o, PgClientSession session, long conn, ActorRef<Command> self) {
-    try {
-      c.connect(settings.host(), settings.port(), (int) settings.silence().toMillis());
-      o.send(session.startup().encode());
-      while (true) {
-        BackendMessage m = c.next();
-        if (m == null) {
-          self.tell(new StreamEnded(conn, Optional.empty()));
-          return;
-        }
-        for (Event e : session.onMessage(m)) {
-          if (e instanceof PgClientSession.Send send) o.send(send.message().encode());
-          else self.tell(new StreamEvent(conn, e));
-        }
-      }
-    } catch (Exception e) {
-      self.tell(new StreamEnded(conn, Optional.of(e)));
-    }
   }
 
   private Behavior<Command> onStreamEvent(StreamEvent m) {
@@ -192,7 +169,7 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   }
 
   private Behavior<Command> onStreamEnded(StreamEnded m) {
-    if (m.connection() == connection && client != null) {
+    if (m.connection() == connection && conversation != null) {
       drop(m.failure().map(t -> describe(t)).orElse("the safekeeper closed the connection"));
     }
     return this;
@@ -201,7 +178,7 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private Behavior<Command> onSend(Send m) {
     if (m.connection() != connection || !up) return this;
     Lsn end = m.message() instanceof ProposerMessage.AppendRequest a && a.wal().length > 0 ? a.endLsn() : Lsn.INVALID;
-    var sent = outbox.send(new CopyData(m.message().encode()).encode()).toCompletableFuture();
+    var sent = conversation.outbox().send(new CopyData(m.message().encode()).encode()).toCompletableFuture();
     if (sent.isCompletedExceptionally()) {
       drop(describe(sent.handle((ok, err) -> err).join()));
     } else if (sent.isDone()) {
@@ -233,7 +210,7 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   }
 
   private Behavior<Command> onCheckSilence() {
-    if (client != null && System.nanoTime() - lastHeard > settings.silence().toNanos()) {
+    if (conversation != null && System.nanoTime() - lastHeard > settings.silence().toNanos()) {
       drop("nothing heard for " + settings.silence().toMillis() + " ms");
     }
     return this;
@@ -241,10 +218,9 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
 
   /** Ends the current connection, tells the owner if it was up, and schedules the next one. */
   private void drop(String reason) {
-    if (client == null) return;
-    outbox.abort();   // closes the socket: the reader thread fails and tells a stale StreamEnded, which is ignored
-    client = null;
-    outbox = null;
+    if (conversation == null) return;
+    conversation.abort();   // the reader thread fails and tells a stale StreamEnded, which is ignored
+    conversation = null;
     if (up) {
       ctx.getLog().warn("safekeeper down sk={} connection={} reason={}", name(), connection, reason);
       owner.tell(new Down(sk, connection, reason));
@@ -254,9 +230,6 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
     up = false;
     timers.startSingleTimer(new Connect(), settings.reconnect());
   }
-
-  /** A link closes its connection by cutting it; the grace only matters for an outbox closed politely. */
-  private static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
   private String name() {
     return settings.host() + ":" + settings.port();

@@ -1,7 +1,7 @@
 package actors.safekeeper;
 
 import actors.net.PgSession;
-import actors.net.PgSession.Ack;
+import actors.net.ReadCredit;
 import actors.net.PgSession.Outbox;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -34,7 +34,7 @@ import wire.sk.ProposerMessage;
  */
 public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.Command> {
   public sealed interface Command {}
-  record Received(Ack ack, FrontendMessage message) implements Command {}
+  record Received(ReadCredit ack, FrontendMessage message) implements Command {}
   enum Closed implements Command { INSTANCE }
   record Failed(Throwable cause) implements Command {}
   private record FromAcceptor(TimelineAcceptor.Reply reply) implements Command {}
@@ -61,7 +61,9 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   private ActorRef<TimelineAcceptor.Command> acceptor;
   private ActorRef<WalSender.Command> sender;
   private int unansweredAppends;
-  private Ack heldAck;
+  /** Credits of appends taken past the limit: the connection reads on once the acceptor answers. */
+  private ReadCredit heldAck;
+  private int heldAcks;
   private int senders;
 
   static Behavior<Command> create(SafekeeperSettings settings, ActorRef<Timelines.Command> timelines, Outbox out) {
@@ -112,7 +114,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     };
   }
 
-  private Behavior<Command> onStartup(Ack ack, FrontendMessage msg) {
+  private Behavior<Command> onStartup(ReadCredit ack, FrontendMessage msg) {
     if (msg instanceof StartupPacket.SslRequest || msg instanceof StartupPacket.GssEncRequest) {
       out.send(wire.pg.EncryptionResponse.REFUSED);
       return ack(ack);
@@ -128,7 +130,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     return ack(ack);
   }
 
-  private Behavior<Command> onQuery(Ack ack, String sql) {
+  private Behavior<Command> onQuery(ReadCredit ack, String sql) {
     ReplicationCommand command;
     try {
       command = ReplicationCommand.parse(sql);
@@ -163,7 +165,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     return this;
   }
 
-  private Behavior<Command> onPush(Ack ack, FrontendMessage msg) {
+  private Behavior<Command> onPush(ReadCredit ack, FrontendMessage msg) {
     if (msg instanceof CopyDone) return finish();
     if (!(msg instanceof CopyData data)) return protocolViolation("unexpected " + name(msg) + " in START_WAL_PUSH");
     ProposerMessage pm;
@@ -195,7 +197,8 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     } else if (pm instanceof ProposerMessage.AppendRequest a) {
       acceptor.tell(new TimelineAcceptor.Append(a, replies));
       if (++unansweredAppends >= MAX_UNANSWERED_APPENDS) {
-        heldAck = ack;   // read no more until the acceptor catches up
+        heldAck = ack;   // read no more until the acceptor catches up (one credit object per connection)
+        heldAcks++;
         return this;
       }
     } else {
@@ -220,10 +223,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     out.send(new CopyData(answer.encode()));
     if (answer instanceof wire.sk.AcceptorMessage.AppendResponse) {
       unansweredAppends = 0;
-      if (heldAck != null) {
-        heldAck.release();
-        heldAck = null;
-      }
+      for (; heldAcks > 0; heldAcks--) heldAck.release();
     }
     return this;
   }
@@ -241,7 +241,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     return Behaviors.stopped();
   }
 
-  private Behavior<Command> ack(Ack ack) {
+  private Behavior<Command> ack(ReadCredit ack) {
     ack.release();
     return this;
   }
@@ -270,6 +270,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   private Behavior<Command> finish() {
     if (mode == Mode.CLOSING) return this;
     mode = Mode.CLOSING;
+    for (; heldAcks > 0; heldAcks--) heldAck.release();   // drain what the client still sends
     if (acceptor != null) acceptor.tell(new TimelineAcceptor.Disconnected(replies));
     acceptor = null;
     out.close();
