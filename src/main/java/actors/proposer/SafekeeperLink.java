@@ -201,6 +201,7 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
    * through this actor and the owner for every commit and every safekeeper.
    */
   private void written(Lsn end) {
+    if (reported.isValid() && !end.isAfter(reported)) return;   // a late writer-thread report behind a direct write
     unreported = Lsn.max(unreported, end);
     if (!reported.isValid() || unreported.minus(reported) >= settings.writtenReportBytes()) {
       owner.tell(new Written(sk, connection, unreported));
@@ -238,12 +239,5 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private static String describe(Throwable t) {
     String m = t.getMessage();
     return m != null ? m : t.getClass().getSimpleName();
-  }
-
-  /** Why a connection was cut from this side. */
-  static final class DroppedConnection extends RuntimeException {
-    DroppedConnection(String reason) {
-      super(reason, null, false, false);
-    }
   }
 }
