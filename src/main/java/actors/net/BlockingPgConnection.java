@@ -20,7 +20,7 @@ import wire.pg.ProtocolException;
  * next frontend message (blocking), send backend messages into a buffer, flush when a batch is done.
  * Sends are serialized, so another thread (a basebackup writer) may send through {@link #outbox}.
  */
-public final class BlockingPgConnection implements AutoCloseable {
+public final class BlockingPgConnection implements AutoCloseable, SocketOutbox.FrameSink {
   private static final int READ_CHUNK = 64 * 1024;
 
   private final Socket socket;
@@ -59,6 +59,10 @@ public final class BlockingPgConnection implements AutoCloseable {
     return !decoded.isEmpty() || in.available() > 0;
   }
 
+  public boolean isClosed() {
+    return socket.isClosed();
+  }
+
   /** Buffers a message; it leaves at the next {@link #flush}. */
   public synchronized void send(BackendMessage m) throws IOException {
     out.write(m.encode());
@@ -78,8 +82,22 @@ public final class BlockingPgConnection implements AutoCloseable {
     out.flush();
   }
 
+  /** Buffers a frame already encoded; it leaves at the next {@link #flush}. */
+  @Override
+  public synchronized void write(byte[] frame) throws IOException {
+    out.write(frame);
+  }
+
+  @Override
   public synchronized void flush() throws IOException {
     out.flush();
+  }
+
+  /** Sends what is buffered, then tells the client no more will come; reading goes on until the client closes. */
+  @Override
+  public synchronized void shutdownOutput() throws IOException {
+    out.flush();
+    if (!socket.isOutputShutdown()) socket.shutdownOutput();
   }
 
   /** For code written against {@link PgSession.Outbox}: each send is written and flushed before it completes. */
@@ -113,6 +131,15 @@ public final class BlockingPgConnection implements AutoCloseable {
     } catch (IOException ignored) {
       // the client is gone; nothing left to tell it
     }
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing a broken socket
+    }
+  }
+
+  @Override
+  public void cut() {
     try {
       socket.close();
     } catch (IOException ignored) {

@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -22,6 +24,7 @@ public final class BlockingPgListener implements AutoCloseable {
 
   private final ServerSocket listener;
   private final String name;
+  private final Set<Socket> open = ConcurrentHashMap.newKeySet();
 
   private BlockingPgListener(ServerSocket listener, String name) {
     this.listener = listener;
@@ -56,6 +59,7 @@ public final class BlockingPgListener implements AutoCloseable {
       try {
         s = listener.accept();
         s.setTcpNoDelay(true);
+        open.add(s);
       } catch (IOException e) {
         if (!listener.isClosed()) log.warn("{} accept failed error={}", name, e.getMessage());
         continue;
@@ -72,6 +76,7 @@ public final class BlockingPgListener implements AutoCloseable {
       c = new BlockingPgConnection(s, limits);
     } catch (IOException e) {
       closeQuietly(s);
+      open.remove(s);
       return;
     }
     try {
@@ -91,6 +96,7 @@ public final class BlockingPgListener implements AutoCloseable {
       log.error("pg connection handler failed: remote={}", c.remoteAddress(), e);
     } finally {
       c.close();
+      open.remove(s);
     }
   }
 
@@ -100,6 +106,11 @@ public final class BlockingPgListener implements AutoCloseable {
     } catch (IOException ignored) {
       // nothing to do
     }
+  }
+
+  /** Cuts every open connection at once, like a crash (their handlers see the socket closed). */
+  public void closeConnections() {
+    for (Socket s : open) closeQuietly(s);
   }
 
   /** Stops accepting; connections already open run until their clients leave. */

@@ -1,18 +1,11 @@
 package actors.net;
 
 import akka.Done;
-import akka.NotUsed;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.ActorSystem;
 import akka.actor.typed.Behavior;
 import akka.actor.typed.Props;
-import akka.japi.Pair;
-import akka.stream.Materializer;
-import akka.stream.OverflowStrategy;
-import akka.stream.javadsl.Flow;
-import akka.stream.javadsl.Source;
-import akka.stream.javadsl.SourceQueueWithComplete;
-import akka.stream.typed.javadsl.ActorSink;
+import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.BiFunction;
@@ -21,20 +14,24 @@ import wire.pg.BackendMessage;
 import wire.pg.FrontendMessage;
 
 /**
- * One actor per PostgreSQL-protocol connection. Incoming messages reach the actor one at a time,
- * each acknowledged before the next is read (TCP backpressure); outgoing messages go through an
- * {@link Outbox} whose sends complete when the stream has room. Used with {@link PgTcp#bind}.
+ * One actor per PostgreSQL-protocol connection, over a {@link BlockingPgListener}: the
+ * connection's thread reads and decodes frames and tells them to the actor, which gives back
+ * each one's {@link ReadCredit}; the thread stops reading while {@link #WINDOW} are held (TCP backpressure).
+ * Outgoing messages go through an {@link Outbox} that writes small replies to the socket at once.
  */
 public final class PgSession {
   private PgSession() {}
 
-  /** What a session actor acknowledges each incoming message with. */
-  public enum Ack { INSTANCE }
+  /** Messages the actor may hold unacknowledged before the connection stops reading. */
+  static final int WINDOW = 16;
+  /** Frames a session's replies may queue behind a slow client before the connection is closed. */
+  static final int OUTBOX_CAPACITY = 256;
+  /** How long a closed outbox waits for the client to leave before the socket is closed anyway. */
+  static final Duration CLOSE_GRACE = Duration.ofSeconds(5);
 
   /** How the connection's events become the session actor's own messages. */
   public record Protocol<T>(
-      Function<ActorRef<Ack>, T> opened,
-      BiFunction<ActorRef<Ack>, FrontendMessage, T> received,
+      BiFunction<ReadCredit, FrontendMessage, T> received,
       T closed,
       Function<Throwable, T> failed) {}
 
@@ -47,14 +44,6 @@ public final class PgSession {
     public Outbox(Function<BackendMessage, CompletionStage<Done>> send, Runnable close) {
       this.send = send;
       this.close = close;
-    }
-
-    /** An outbox over a stream queue. */
-    static Outbox of(SourceQueueWithComplete<BackendMessage> queue) {
-      return new Outbox(message -> queue.offer(message).thenApply(result -> {
-        if (!result.isEnqueued()) throw new IllegalStateException("connection closed: " + result);
-        return Done.getInstance();
-      }), queue::complete);
     }
 
     /** Completes when the message is queued for the socket; fails when the connection is gone. */
@@ -70,16 +59,30 @@ public final class PgSession {
 
   private static final AtomicLong SESSIONS = new AtomicLong();
 
-  /** A fresh connection flow whose messages are handled by a new actor made by {@code behavior}. */
-  public static <T> Flow<FrontendMessage, BackendMessage, NotUsed> flow(ActorSystem<?> system, String name,
-      Protocol<T> protocol, Function<Outbox, Behavior<T>> behavior) {
-    Materializer mat = Materializer.matFromSystem(system);
-    Pair<SourceQueueWithComplete<BackendMessage>, Source<BackendMessage, NotUsed>> out =
-        Source.<BackendMessage>queue(64, OverflowStrategy.backpressure(), 256).preMaterialize(mat);
-    ActorRef<T> session = system.systemActorOf(behavior.apply(Outbox.of(out.first())),
-        name + "-" + SESSIONS.incrementAndGet(), Props.empty());
-    var in = ActorSink.<FrontendMessage, T, Ack>actorRefWithBackpressure(session, protocol.received()::apply,
-        protocol.opened()::apply, Ack.INSTANCE, protocol.closed(), protocol.failed()::apply);
-    return Flow.fromSinkAndSourceCoupled(in, out.second());
+  /** A listener handler that gives each connection a new actor made by {@code behavior}, fed from the connection's thread. */
+  public static <T> BlockingPgConnection.Handler handler(ActorSystem<?> system, String name, Protocol<T> protocol,
+      Function<Outbox, Behavior<T>> behavior) {
+    return conn -> {
+      String id = name + "-" + SESSIONS.incrementAndGet();
+      SocketOutbox outbox = new SocketOutbox(conn, id, OUTBOX_CAPACITY, CLOSE_GRACE);
+      ActorRef<T> session = system.systemActorOf(behavior.apply(outbox.asOutbox()), id, Props.empty());
+      ReadCredit ack = new ReadCredit(WINDOW);
+      try {
+        while (true) {
+          FrontendMessage m = conn.next();
+          if (m == null) {
+            session.tell(protocol.closed());
+            return;
+          }
+          ack.acquire(conn::isClosed);
+          session.tell(protocol.received().apply(ack, m));
+        }
+      } catch (Exception e) {
+        session.tell(protocol.failed().apply(e));
+        throw e;   // the listener answers a protocol error with a FATAL ErrorResponse, then closes the socket
+      } finally {
+        outbox.stop();   // ends the writer thread if there is one
+      }
+    };
   }
 }

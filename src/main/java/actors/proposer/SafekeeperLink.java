@@ -11,22 +11,13 @@ import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
 import akka.actor.typed.javadsl.TimerScheduler;
-import akka.stream.BoundedSourceQueue;
-import akka.stream.KillSwitches;
-import akka.stream.Materializer;
-import akka.stream.UniqueKillSwitch;
-import akka.stream.javadsl.Keep;
-import akka.stream.typed.javadsl.ActorSink;
 import java.nio.ByteBuffer;
 import java.time.Duration;
-import java.util.ArrayDeque;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
 import wire.WireFormatException;
 import wire.pg.CopyData;
-import wire.pg.FrontendMessage;
 import wire.sk.AcceptorMessage;
 import wire.sk.ProposerMessage;
 import wire.xlog.Lsn;
@@ -37,7 +28,9 @@ import wire.xlog.Lsn;
  * each direction. It reconnects after {@link Settings#reconnect()} and drops a connection that
  * stayed silent for {@link Settings#silence()}. It knows nothing of the protocol's meaning: the
  * owner sends and interprets messages. Each connection has a number so the owner can tell stale
- * events from current ones.
+ * events from current ones. The connection is a {@link BlockingConversation}: a thread of its own
+ * reads and decodes the safekeeper's messages and tells them here; sends are written to the socket
+ * by this actor (large ones, or any behind them, by the outbox's writer thread), no stream between.
  */
 public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Command> {
   public sealed interface Command {}
@@ -47,11 +40,10 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   public record Drop(long connection, String reason) implements Command {}
   private record Connect() implements Command {}
   private record CheckSilence() implements Command {}
-  private record StreamStarted(long connection, ActorRef<Ack> ack) implements Command {}
-  private record StreamEvent(long connection, Event event, ActorRef<Ack> ack) implements Command {}
+  private record StreamEvent(long connection, Event event) implements Command {}
   private record StreamEnded(long connection, Optional<Throwable> failure) implements Command {}
-  private record OnWire(long connection) implements Command {}
-  private enum Ack { INSTANCE }
+  /** A queued append reached the socket (the outbox's writer thread wrote it). */
+  private record OnWire(long connection, Lsn end) implements Command {}
 
   /** What the owner hears, each naming the safekeeper index and the connection. */
   public sealed interface Report {}
@@ -84,11 +76,8 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private final ActorRef<Report> owner;
   private long connection;
   private boolean up;
-  private BoundedSourceQueue<FrontendMessage> outbound;
-  private UniqueKillSwitch killSwitch;
+  private BlockingConversation conversation;
   private long lastHeard;
-  /** End LSNs of the CopyData messages queued on the current connection, in order; INVALID for non-appends. */
-  private final Deque<Lsn> queued = new ArrayDeque<>();
   /** On the current connection: the end of the last Written report, and of the last append written since. */
   private Lsn reported = Lsn.INVALID;
   private Lsn unreported = Lsn.INVALID;
@@ -118,19 +107,15 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
           return this;
         })
         .onMessage(Connect.class, m -> {
-          if (killSwitch == null) connect();
+          if (conversation == null) connect();
           return this;
         })
         .onMessage(CheckSilence.class, m -> onCheckSilence())
-        .onMessage(StreamStarted.class, m -> {
-          m.ack().tell(Ack.INSTANCE);
-          return this;
-        })
         .onMessage(StreamEvent.class, this::onStreamEvent)
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessage(OnWire.class, this::onWire)
         .onSignal(PostStop.class, s -> {
-          if (killSwitch != null) killSwitch.shutdown();
+          if (conversation != null) conversation.abort();
           return this;
         })
         .build();
@@ -148,29 +133,25 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
     PgClientSession session = new PgClientSession(server, params, null,
         java.util.List.of("START_WAL_PUSH (proto_version '3', allow_timeline_creation 'true')"));
     ActorRef<Command> self = ctx.getSelf();
-    PgClient.Conversation c = PgClient.open(ctx.getSystem(), settings.host(), settings.port(), session,
-        settings.outboundCapacity(), m -> {
-          if (m instanceof CopyData) self.tell(new OnWire(conn));
+    conversation = BlockingConversation.open("sk-link-" + sk + "-" + conn, settings.host(), settings.port(), session,
+        settings.outboundCapacity(), settings.silence(), new BlockingConversation.Listener() {
+          @Override
+          public void onEvent(Event e) {
+            self.tell(new StreamEvent(conn, e));
+          }
+
+          @Override
+          public void onEnd(Optional<Throwable> failure) {
+            self.tell(new StreamEnded(conn, failure));
+          }
         });
-    outbound = c.outbound();
-    queued.clear();
     reported = Lsn.INVALID;
     unreported = Lsn.INVALID;
     lastHeard = System.nanoTime();
-    killSwitch = c.events()
-        .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(ActorSink.<Event, Command, Ack>actorRefWithBackpressure(self,
-            (ack, e) -> new StreamEvent(conn, e, ack),
-            ack -> new StreamStarted(conn, ack),
-            Ack.INSTANCE,
-            new StreamEnded(conn, Optional.empty()),
-            t -> new StreamEnded(conn, Optional.of(t))), Keep.left())
-        .run(Materializer.matFromSystem(ctx.getSystem()));
     ctx.getLog().debug("safekeeper connecting sk={} connection={}", name(), conn);
   }
 
   private Behavior<Command> onStreamEvent(StreamEvent m) {
-    m.ack().tell(Ack.INSTANCE);
     if (m.connection() != connection) return this;
     lastHeard = System.nanoTime();
     if (m.event() instanceof Streaming) {
@@ -188,7 +169,7 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   }
 
   private Behavior<Command> onStreamEnded(StreamEnded m) {
-    if (m.connection() == connection && killSwitch != null) {
+    if (m.connection() == connection && conversation != null) {
       drop(m.failure().map(t -> describe(t)).orElse("the safekeeper closed the connection"));
     }
     return this;
@@ -197,31 +178,40 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private Behavior<Command> onSend(Send m) {
     if (m.connection() != connection || !up) return this;
     Lsn end = m.message() instanceof ProposerMessage.AppendRequest a && a.wal().length > 0 ? a.endLsn() : Lsn.INVALID;
-    try {
-      PgClient.offer(outbound, new CopyData(m.message().encode()), name());
-      queued.addLast(end);
-    } catch (IllegalStateException full) {
-      drop(full.getMessage());
+    var sent = conversation.outbox().send(new CopyData(m.message().encode()).encode()).toCompletableFuture();
+    if (sent.isCompletedExceptionally()) {
+      drop(describe(sent.handle((ok, err) -> err).join()));
+    } else if (sent.isDone()) {
+      if (end.isValid()) written(end);   // written here, no hand-off: report without a message to self
+    } else if (end.isValid()) {
+      long conn = connection;
+      ActorRef<Command> self = ctx.getSelf();
+      sent.thenRun(() -> self.tell(new OnWire(conn, end)));   // the writer thread got to it; frames go out in order
     }
     return this;
   }
 
   private Behavior<Command> onWire(OnWire m) {
-    if (m.connection() != connection || queued.isEmpty()) return this;
-    Lsn end = queued.removeFirst();
-    if (end.isValid()) unreported = end;
-    // One report per writtenReportBytes, not per append: at one commit per append that was a
-    // message through this actor and the owner for every commit and every safekeeper.
-    if (unreported.isValid() && (!reported.isValid() || unreported.minus(reported) >= settings.writtenReportBytes())) {
+    if (m.connection() == connection) written(m.end());
+    return this;
+  }
+
+  /**
+   * One report per writtenReportBytes, not per append: at one commit per append that was a message
+   * through this actor and the owner for every commit and every safekeeper.
+   */
+  private void written(Lsn end) {
+    if (reported.isValid() && !end.isAfter(reported)) return;   // a late writer-thread report behind a direct write
+    unreported = Lsn.max(unreported, end);
+    if (!reported.isValid() || unreported.minus(reported) >= settings.writtenReportBytes()) {
       owner.tell(new Written(sk, connection, unreported));
       reported = unreported;
       unreported = Lsn.INVALID;
     }
-    return this;
   }
 
   private Behavior<Command> onCheckSilence() {
-    if (killSwitch != null && System.nanoTime() - lastHeard > settings.silence().toNanos()) {
+    if (conversation != null && System.nanoTime() - lastHeard > settings.silence().toNanos()) {
       drop("nothing heard for " + settings.silence().toMillis() + " ms");
     }
     return this;
@@ -229,16 +219,9 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
 
   /** Ends the current connection, tells the owner if it was up, and schedules the next one. */
   private void drop(String reason) {
-    if (killSwitch == null) return;
-    killSwitch.abort(new DroppedConnection(reason));
-    try {
-      outbound.fail(new DroppedConnection(reason));
-    } catch (IllegalStateException alreadyEnded) {
-      // the stream finished the queue first: nothing left to close
-    }
-    killSwitch = null;
-    outbound = null;
-    queued.clear();
+    if (conversation == null) return;
+    conversation.abort();   // the reader thread fails and tells a stale StreamEnded, which is ignored
+    conversation = null;
     if (up) {
       ctx.getLog().warn("safekeeper down sk={} connection={} reason={}", name(), connection, reason);
       owner.tell(new Down(sk, connection, reason));
@@ -256,12 +239,5 @@ public final class SafekeeperLink extends AbstractBehavior<SafekeeperLink.Comman
   private static String describe(Throwable t) {
     String m = t.getMessage();
     return m != null ? m : t.getClass().getSimpleName();
-  }
-
-  /** Why a connection was cut from this side. */
-  static final class DroppedConnection extends RuntimeException {
-    DroppedConnection(String reason) {
-      super(reason, null, false, false);
-    }
   }
 }

@@ -1,13 +1,14 @@
 package actors.safekeeper;
 
+import actors.net.BlockingPgListener;
 import actors.net.PgSession;
-import actors.net.PgTcp;
 import actors.node.Metrics;
 import actors.node.NodeSettings;
 import actors.node.NodeStatus;
 import actors.node.Role;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.http.javadsl.Http;
 import akka.http.javadsl.server.Route;
@@ -35,10 +36,7 @@ public final class SafekeeperNode {
       ActorRef<Timelines.Command> timelines = ctx.spawn(Timelines.create(settings, new SafekeeperMetrics(registry)), "timelines");
       NodeStatus.get(ctx.getSystem()).report(Role.SAFEKEEPER, false, "binding ports");
 
-      ctx.pipeToSelf(PgTcp.bind(ctx.getSystem(), settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
-              () -> PgSession.flow(ctx.getSystem(), "sk-session", SafekeeperSession.PROTOCOL,
-                  out -> SafekeeperSession.create(settings, timelines, out))),
-          (b, err) -> err == null ? new Bound("pg " + b.localAddress()) : new BindFailed("pg port " + settings.pgPort(), err));
+      bindWalService(ctx, settings, timelines);
       SafekeeperApi api = new SafekeeperApi(ctx.getSystem(), timelines, settings, registry);
       ctx.spawn(StatusGossip.create(settings, api), "gossip");
       S3Settings s3 = S3Settings.fromConfig(ctx.getSystem().settings().config().getConfig("strata"));
@@ -69,5 +67,18 @@ public final class SafekeeperNode {
           })
           .build();
     });
+  }
+
+  /** The WAL service on blocking sockets: each connection's thread feeds its session actor (no stream hops on the commit path). */
+  private static void bindWalService(ActorContext<Command> ctx, SafekeeperSettings settings, ActorRef<Timelines.Command> timelines) {
+    try {
+      BlockingPgListener l = BlockingPgListener.bind("sk-wal", settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
+          PgSession.handler(ctx.getSystem(), "sk-session", SafekeeperSession.PROTOCOL,
+              out -> SafekeeperSession.create(settings, timelines, out)));
+      ctx.getSystem().getWhenTerminated().thenRun(l::close);
+      ctx.getSelf().tell(new Bound("pg " + l.localAddress()));
+    } catch (java.io.IOException e) {
+      ctx.getSelf().tell(new BindFailed("pg port " + settings.pgPort(), e));
+    }
   }
 }

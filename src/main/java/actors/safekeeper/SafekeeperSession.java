@@ -1,7 +1,7 @@
 package actors.safekeeper;
 
 import actors.net.PgSession;
-import actors.net.PgSession.Ack;
+import actors.net.ReadCredit;
 import actors.net.PgSession.Outbox;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
@@ -34,8 +34,7 @@ import wire.sk.ProposerMessage;
  */
 public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.Command> {
   public sealed interface Command {}
-  record Opened(ActorRef<Ack> ack) implements Command {}
-  record Received(ActorRef<Ack> ack, FrontendMessage message) implements Command {}
+  record Received(ReadCredit ack, FrontendMessage message) implements Command {}
   enum Closed implements Command { INSTANCE }
   record Failed(Throwable cause) implements Command {}
   private record FromAcceptor(TimelineAcceptor.Reply reply) implements Command {}
@@ -44,7 +43,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   record SenderDone(Optional<String> error) implements Command {}
 
   static final PgSession.Protocol<Command> PROTOCOL =
-      new PgSession.Protocol<>(Opened::new, Received::new, Closed.INSTANCE, Failed::new);
+      new PgSession.Protocol<>(Received::new, Closed.INSTANCE, Failed::new);
 
   /** Appends forwarded without an answer before this connection stops reading more. */
   private static final int MAX_UNANSWERED_APPENDS = 64;
@@ -62,7 +61,9 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   private ActorRef<TimelineAcceptor.Command> acceptor;
   private ActorRef<WalSender.Command> sender;
   private int unansweredAppends;
-  private ActorRef<Ack> heldAck;
+  /** Credits of appends taken past the limit: the connection reads on once the acceptor answers. */
+  private ReadCredit heldAck;
+  private int heldAcks;
   private int senders;
 
   static Behavior<Command> create(SafekeeperSettings settings, ActorRef<Timelines.Command> timelines, Outbox out) {
@@ -85,7 +86,6 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   @Override
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
-        .onMessage(Opened.class, m -> ack(m.ack()))
         .onMessage(Received.class, this::onReceived)
         .onMessage(FromAcceptor.class, this::onAcceptorReply)
         .onMessage(Resolved.class, this::onResolved)
@@ -114,7 +114,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     };
   }
 
-  private Behavior<Command> onStartup(ActorRef<Ack> ack, FrontendMessage msg) {
+  private Behavior<Command> onStartup(ReadCredit ack, FrontendMessage msg) {
     if (msg instanceof StartupPacket.SslRequest || msg instanceof StartupPacket.GssEncRequest) {
       out.send(wire.pg.EncryptionResponse.REFUSED);
       return ack(ack);
@@ -130,7 +130,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     return ack(ack);
   }
 
-  private Behavior<Command> onQuery(ActorRef<Ack> ack, String sql) {
+  private Behavior<Command> onQuery(ReadCredit ack, String sql) {
     ReplicationCommand command;
     try {
       command = ReplicationCommand.parse(sql);
@@ -165,7 +165,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     return this;
   }
 
-  private Behavior<Command> onPush(ActorRef<Ack> ack, FrontendMessage msg) {
+  private Behavior<Command> onPush(ReadCredit ack, FrontendMessage msg) {
     if (msg instanceof CopyDone) return finish();
     if (!(msg instanceof CopyData data)) return protocolViolation("unexpected " + name(msg) + " in START_WAL_PUSH");
     ProposerMessage pm;
@@ -197,7 +197,8 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     } else if (pm instanceof ProposerMessage.AppendRequest a) {
       acceptor.tell(new TimelineAcceptor.Append(a, replies));
       if (++unansweredAppends >= MAX_UNANSWERED_APPENDS) {
-        heldAck = ack;   // read no more until the acceptor catches up
+        heldAck = ack;   // read no more until the acceptor catches up (one credit object per connection)
+        heldAcks++;
         return this;
       }
     } else {
@@ -222,10 +223,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     out.send(new CopyData(answer.encode()));
     if (answer instanceof wire.sk.AcceptorMessage.AppendResponse) {
       unansweredAppends = 0;
-      if (heldAck != null) {
-        heldAck.tell(Ack.INSTANCE);
-        heldAck = null;
-      }
+      for (; heldAcks > 0; heldAcks--) heldAck.release();
     }
     return this;
   }
@@ -243,8 +241,8 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
     return Behaviors.stopped();
   }
 
-  private Behavior<Command> ack(ActorRef<Ack> ack) {
-    ack.tell(Ack.INSTANCE);
+  private Behavior<Command> ack(ReadCredit ack) {
+    ack.release();
     return this;
   }
 
@@ -272,6 +270,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   private Behavior<Command> finish() {
     if (mode == Mode.CLOSING) return this;
     mode = Mode.CLOSING;
+    for (; heldAcks > 0; heldAcks--) heldAck.release();   // drain what the client still sends
     if (acceptor != null) acceptor.tell(new TimelineAcceptor.Disconnected(replies));
     acceptor = null;
     out.close();

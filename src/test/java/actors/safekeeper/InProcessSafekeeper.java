@@ -1,17 +1,13 @@
 package actors.safekeeper;
 
+import actors.net.BlockingPgListener;
 import actors.net.PgSession;
-import actors.net.PgTcp;
 import actors.node.Metrics;
 import akka.actor.testkit.typed.javadsl.ActorTestKit;
 import akka.actor.typed.ActorRef;
-import akka.stream.KillSwitches;
-import akka.stream.SharedKillSwitch;
-import akka.stream.javadsl.Tcp;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import testkit.Ports;
 import wire.pg.DecoderLimits;
@@ -27,8 +23,7 @@ public final class InProcessSafekeeper implements AutoCloseable {
   private final ActorTestKit kit;
   private final SafekeeperSettings settings;
   private ActorRef<Timelines.Command> timelines;
-  private Tcp.ServerBinding binding;
-  private SharedKillSwitch connections;
+  private BlockingPgListener listener;
 
   private InProcessSafekeeper(ActorTestKit kit, SafekeeperSettings settings) {
     this.kit = kit;
@@ -44,14 +39,11 @@ public final class InProcessSafekeeper implements AutoCloseable {
   public void start() {
     int n = INSTANCES.incrementAndGet();
     timelines = kit.spawn(Timelines.create(settings, new SafekeeperMetrics(Metrics.registry(kit.system()))), "sk-timelines-" + n);
-    connections = KillSwitches.shared("sk-connections-" + n);
-    SharedKillSwitch cut = connections;
     ActorRef<Timelines.Command> registry = timelines;
     try {
-      binding = PgTcp.bind(kit.system(), settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
-              () -> PgSession.flow(kit.system(), "sk-session", SafekeeperSession.PROTOCOL,
-                  out -> SafekeeperSession.create(settings, registry, out)).via(cut.flow()))
-          .toCompletableFuture().get(10, TimeUnit.SECONDS);
+      listener = BlockingPgListener.bind("sk-wal-" + n, settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
+          PgSession.handler(kit.system(), "sk-session", SafekeeperSession.PROTOCOL,
+              out -> SafekeeperSession.create(settings, registry, out)));
     } catch (Exception e) {
       throw new IllegalStateException("cannot bind in-process safekeeper on port " + settings.pgPort(), e);
     }
@@ -59,15 +51,11 @@ public final class InProcessSafekeeper implements AutoCloseable {
 
   /** Like a crash: no new connections, every open one cut, the timeline actors stopped. */
   public void stop() {
-    if (binding == null) return;
-    try {
-      binding.unbind().toCompletableFuture().get(10, TimeUnit.SECONDS);
-    } catch (Exception e) {
-      throw new IllegalStateException("cannot unbind port " + settings.pgPort(), e);
-    }
-    connections.abort(new IllegalStateException("safekeeper stopped"));
+    if (listener == null) return;
+    listener.close();
+    listener.closeConnections();
     kit.stop(timelines, Duration.ofSeconds(10));
-    binding = null;
+    listener = null;
   }
 
   public int port() {
