@@ -47,6 +47,11 @@ public final class BlockingPgClient implements SocketOutbox.FrameSink {
     }
   }
 
+  /** From now on, a {@link #next} that waits longer than this fails with a SocketTimeoutException (0: no limit). */
+  public void readTimeout(int millis) throws IOException {
+    socket.setSoTimeout(millis);
+  }
+
   /** The next message, waiting for it; null when the server closed the connection between messages. */
   public BackendMessage next() throws IOException, ProtocolException {
     while (decoded.isEmpty()) {

@@ -1,21 +1,16 @@
 package actors.proposer;
 
+import actors.net.BlockingPgClient;
 import actors.proposer.PgClientSession.Event;
 import actors.proposer.PgClientSession.Result;
 import actors.proposer.PgClientSession.Send;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.SocketTimeoutException;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import wire.pg.BackendMessage;
-import wire.pg.PgDecoder;
 import wire.pg.ProtocolException;
 import wire.pg.Terminate;
 
@@ -33,36 +28,32 @@ public final class BlockingQuery {
     String server = host + ":" + port;
     PgClientSession session = new PgClientSession(server, startupParameters, password, queries);
     long deadline = System.nanoTime() + timeout.toNanos();
-    try (Socket socket = new Socket()) {
-      socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(host, port), (int) Math.max(1, timeout.toMillis()));
-      InputStream in = socket.getInputStream();
-      OutputStream out = socket.getOutputStream();
-      out.write(session.startup().encode());
-      out.flush();
-      PgDecoder<BackendMessage> decoder = PgDecoder.forClient(PgClient.LIMITS);
+    BlockingPgClient client = new BlockingPgClient(PgClient.LIMITS);
+    try {
+      client.connect(host, port, (int) Math.max(1, timeout.toMillis()));
+      client.write(session.startup().encode());
+      client.flush();
       List<Result> results = new ArrayList<>();
-      byte[] chunk = new byte[8192];
       while (true) {
-        socket.setSoTimeout(remainingMillis(deadline, server));
-        int n = in.read(chunk);
-        if (n < 0) throw new IOException(server + " closed the connection before the queries finished");
-        for (BackendMessage m : decoder.feed(ByteBuffer.wrap(chunk, 0, n))) {
-          for (Event e : session.onMessage(m)) {
-            if (e instanceof Result r) results.add(r);
-            if (e instanceof Send s) {
-              out.write(s.message().encode());
-              if (s.message() instanceof Terminate) {
-                out.flush();
-                return results;
-              }
+        client.readTimeout(remainingMillis(deadline, server));
+        BackendMessage m = client.next();
+        if (m == null) throw new IOException(server + " closed the connection before the queries finished");
+        for (Event e : session.onMessage(m)) {
+          if (e instanceof Result r) results.add(r);
+          if (e instanceof Send s) {
+            client.write(s.message().encode());
+            if (s.message() instanceof Terminate) {
+              client.flush();
+              return results;
             }
           }
         }
-        out.flush();
+        client.flush();
       }
     } catch (ProtocolException e) {
       throw new IOException(server + " broke the protocol: " + e.getMessage(), e);
+    } finally {
+      client.cut();
     }
   }
 
