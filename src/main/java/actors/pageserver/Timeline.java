@@ -77,12 +77,15 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
         }), "walreceiver");
   }
 
-  /** WAL from the receiver becomes an Ingest message; the stage completes when the bytes are ingested. */
+  /**
+   * WAL from the receiver becomes an Ingest message; the stage completes when the bytes are ingested.
+   * The chunk's array is handed over, not copied: the receiver made it for this delivery alone.
+   */
   private static WalSink sink(ActorContext<Command> ctx) {
     ActorRef<Command> self = ctx.getSelf();
     akka.actor.typed.Scheduler scheduler = ctx.getSystem().scheduler();
     return (start, bytes) -> akka.actor.typed.javadsl.AskPattern.<Command, IngestResult>ask(self,
-            r -> new Ingest(start, bytes.toArray(), r), Duration.ofMinutes(5), scheduler)
+            r -> new Ingest(start, bytes.toArrayUnsafe(), r), Duration.ofMinutes(5), scheduler)
         .thenCompose(r -> r.error() == null ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)
             : java.util.concurrent.CompletableFuture.<Void>failedFuture(new IllegalStateException(r.error())));
   }
