@@ -1,7 +1,6 @@
 package store.layer;
 
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -165,9 +164,7 @@ public final class InMemoryLayer {
       int i = Arrays.binarySearch(s.lsns, 0, n, cont);
       i = i >= 0 ? i - 1 : -i - 2;   // the last version below cont
       for (; i >= 0 && s.lsns[i] >= floor; i--) {
-        long at = s.locations[i];
-        out.add(new ValueHistory.Version(s.lsns[i],
-            ValueFormat.decode(ByteBuffer.wrap(arena.chunk(at), ValueArena.offset(at), s.lengths[i]))));
+        out.add(new ValueHistory.Version(s.lsns[i], ValueFormat.decode(arena.value(s.locations[i], s.lengths[i]))));
         if (s.willInit[i]) return true;
       }
       return false;
@@ -176,17 +173,14 @@ public final class InMemoryLayer {
     void writeTo(ValueArena arena, Key key, LayerWriter w) throws IOException {
       int n = count;
       Slab s = slab;
-      for (int i = 0; i < n; i++) {
-        long at = s.locations[i];
-        w.add(key, s.lsns[i], arena.chunk(at), ValueArena.offset(at), s.lengths[i], s.willInit[i]);
-      }
+      for (int i = 0; i < n; i++) w.add(key, s.lsns[i], arena.value(s.locations[i], s.lengths[i]), s.willInit[i]);
     }
 
     boolean onlyImagesAt(ValueArena arena, long lsn) {
       int n = count;
       Slab s = slab;
       for (int i = 0; i < n; i++) {
-        if (s.lsns[i] != lsn || arena.chunk(s.locations[i])[ValueArena.offset(s.locations[i])] != IMAGE_TAG) return false;
+        if (s.lsns[i] != lsn || arena.firstByte(s.locations[i]) != IMAGE_TAG) return false;
       }
       return true;
     }

@@ -77,11 +77,12 @@ public final class LayerWriter implements Closeable {
 
   /** Adds one version; keys and LSNs must ascend strictly, and the LSN lie inside the layer's range. */
   public void add(Key key, long lsn, byte[] encodedValue, boolean willInit) throws IOException {
-    add(key, lsn, encodedValue, 0, encodedValue.length, willInit);
+    add(key, lsn, ByteBuffer.wrap(encodedValue), willInit);
   }
 
-  /** Like {@link #add(Key, long, byte[], boolean)} with the value at {@code [off, off + length)} of {@code array}. */
-  public void add(Key key, long lsn, byte[] array, int off, int length, boolean willInit) throws IOException {
+  /** Like {@link #add(Key, long, byte[], boolean)} with the value between {@code value}'s position and limit (left unchanged). */
+  public void add(Key key, long lsn, ByteBuffer value, boolean willInit) throws IOException {
+    int length = value.remaining();
     if (finished) throw new IllegalStateException("layer writer already finished");
     if (lsn < lsnStart || lsn >= lsnEnd) {
       throw new IllegalArgumentException("LSN " + LayerName.hex(lsn) + " of key " + key + " is outside the layer's range "
@@ -102,9 +103,9 @@ public final class LayerWriter implements Closeable {
     if (kind == LayerKind.IMAGE) willInit = true;
 
     long offset = position;
-    writeData(ByteBuffer.wrap(array, off, length));
     valueCrc.reset();
-    valueCrc.update(array, off, length);
+    valueCrc.update(value.duplicate());
+    writeData(value.duplicate());
     if (dataBuf.remaining() < LayerFormat.VALUE_CRC_SIZE) flushData();
     dataBuf.putInt((int) valueCrc.getValue());
     position += length + LayerFormat.VALUE_CRC_SIZE;

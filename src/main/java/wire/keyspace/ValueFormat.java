@@ -15,7 +15,7 @@ public final class ValueFormat {
 
   public static byte[] encode(Value v) {
     byte[] out = new byte[encodedLength(v)];
-    encodeInto(v, out, 0);
+    encodeInto(v, ByteBuffer.wrap(out));
     return out;
   }
 
@@ -33,12 +33,12 @@ public final class ValueFormat {
   }
 
   /**
-   * Writes {@link #encode}'s bytes into {@code dst} at {@code off}, which must have
-   * {@link #encodedLength} bytes there: an in-memory layer stores values this way without a
-   * temporary array per value.
+   * Writes {@link #encode}'s bytes at {@code dst}'s position, which advances by
+   * {@link #encodedLength}; {@code dst} becomes big-endian. An in-memory layer stores values this
+   * way, without a temporary array per value.
    */
-  public static void encodeInto(Value v, byte[] dst, int off) {
-    ByteBuffer b = ByteBuffer.wrap(dst, off, dst.length - off);
+  public static void encodeInto(Value v, ByteBuffer dst) {
+    ByteBuffer b = dst.order(ByteOrder.BIG_ENDIAN);
     if (v instanceof Value.Image i) {
       b.put(IMAGE).put(i.bytes());
     } else if (v instanceof Value.PgRecord r) {

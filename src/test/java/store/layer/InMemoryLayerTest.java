@@ -46,7 +46,7 @@ class InMemoryLayerTest {
     InMemoryLayer m = new InMemoryLayer(8);
     int n = 40;
     for (int i = 0; i < n; i++) {
-      int size = i == 17 ? ValueArena.CHUNK * 2 + 5 : 100_000 + i;
+      int size = i == 17 ? ValueArena.MAX_CHUNK * 2 + 5 : 100_000 + i;
       byte[] page = new byte[size];
       for (int j = 0; j < size; j++) page[j] = (byte) (i * 31 + j);
       m.put(Key.relBlock(Workload.REL, i), 16 + i * 8L, new Value.Image(page));
@@ -55,7 +55,7 @@ class InMemoryLayerTest {
       List<ValueHistory.Version> out = new ArrayList<>();
       assertTrue(m.collect(Key.relBlock(Workload.REL, i), 0, Long.MAX_VALUE, out));
       byte[] got = ((Value.Image) out.get(0).value()).bytes();
-      int size = i == 17 ? ValueArena.CHUNK * 2 + 5 : 100_000 + i;
+      int size = i == 17 ? ValueArena.MAX_CHUNK * 2 + 5 : 100_000 + i;
       assertEquals(size, got.length, "block " + i);
       for (int j = 0; j < size; j++) {
         if (got[j] != (byte) (i * 31 + j)) throw new AssertionError("block " + i + " byte " + j);

@@ -28,12 +28,14 @@ class ValueFormatTest {
   }
 
   @Test
-  void encodeIntoWritesTheSameBytesAtAnOffsetAndNothingElse() {
+  void encodeIntoWritesTheSameBytesAtThePositionAndNothingElse() {
     for (Value v : EVERY_VARIANT) {
       byte[] alone = ValueFormat.encode(v);
       byte[] dst = new byte[alone.length + 10];
       Arrays.fill(dst, (byte) 0x5A);
-      ValueFormat.encodeInto(v, dst, 7);
+      java.nio.ByteBuffer at = java.nio.ByteBuffer.wrap(dst).position(7);
+      ValueFormat.encodeInto(v, at);
+      assertEquals(7 + alone.length, at.position(), v + " position after");
       assertArrayEquals(alone, Arrays.copyOfRange(dst, 7, 7 + alone.length), v.toString());
       for (int i = 0; i < 7; i++) assertEquals(0x5A, dst[i], v + " byte " + i);
       for (int i = 7 + alone.length; i < dst.length; i++) assertEquals(0x5A, dst[i], v + " byte " + i);
