@@ -1,24 +1,34 @@
 package actors.pageserver;
 
-import java.util.Arrays;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * The raw WAL bytes a timeline received in its current WAL segment, kept in memory so that a
  * basebackup can put the real bytes before its start LSN into the segment it ships
  * (reference start-at-lsn.md, case S2). Bytes before the first one received are unknown.
+ *
+ * <p>The chunks are kept as received, not copied into one growing array: ingest hands every chunk
+ * over once and never changes it, and a copy per chunk cost more than the ingest of some records.
  */
 final class RecentWal {
+  /** {@code len} bytes of {@code array} from {@code off}, which were received at {@code lsn}. */
+  private record Piece(long lsn, byte[] array, int off, int len) {}
+
   private final long segmentSize;
+  private final List<Piece> pieces = new ArrayList<>();
   private long segmentStart = -1;
   private long from;
   private long to;
-  private byte[] bytes = new byte[0];
 
   RecentWal(long segmentSize) {
     this.segmentSize = segmentSize;
   }
 
-  /** Appends bytes received at {@code start}; a gap, or a new segment, starts over. */
+  /**
+   * Appends bytes received at {@code start}; a gap, or a new segment, starts over. The array is kept,
+   * not copied: the caller must not change it afterwards.
+   */
   synchronized void append(long start, byte[] chunk) {
     int off = 0;
     while (off < chunk.length) {
@@ -28,12 +38,10 @@ final class RecentWal {
         segmentStart = seg;
         from = at;
         to = at;
-        bytes = new byte[0];
+        pieces.clear();
       }
       int n = (int) Math.min(chunk.length - off, seg + segmentSize - at);
-      int used = (int) (to - from);
-      if (used + n > bytes.length) bytes = Arrays.copyOf(bytes, Math.max(used + n, Math.min((int) segmentSize, bytes.length * 2 + n)));
-      System.arraycopy(chunk, off, bytes, used, n);
+      pieces.add(new Piece(at, chunk, off, n));
       to += n;
       off += n;
     }
@@ -42,6 +50,12 @@ final class RecentWal {
   /** The bytes of {@code [start, end)}, or null when not all of them were received. */
   synchronized byte[] read(long start, long end) {
     if (segmentStart < 0 || start < from || end > to || start > end) return null;
-    return Arrays.copyOfRange(bytes, (int) (start - from), (int) (end - from));
+    byte[] out = new byte[(int) (end - start)];
+    for (Piece p : pieces) {
+      long lo = Math.max(start, p.lsn());
+      long hi = Math.min(end, p.lsn() + p.len());
+      if (lo < hi) System.arraycopy(p.array(), p.off() + (int) (lo - p.lsn()), out, (int) (lo - start), (int) (hi - lo));
+    }
+    return out;
   }
 }

@@ -7,6 +7,7 @@ import akka.actor.typed.javadsl.AbstractBehavior;
 import akka.actor.typed.javadsl.ActorContext;
 import akka.actor.typed.javadsl.Behaviors;
 import akka.actor.typed.javadsl.Receive;
+import akka.actor.typed.javadsl.StashBuffer;
 import akka.actor.typed.javadsl.TimerScheduler;
 import java.io.IOException;
 import java.time.Duration;
@@ -21,8 +22,8 @@ import wire.xlog.WalRecord;
 
 /**
  * One timeline's writer: decodes the WAL its {@link WalReceiver} delivers, ingests it into the
- * layers in batches (each batch becomes visible to readers at once), freezes and flushes the
- * in-memory layer. Runs on the blocking dispatcher: ingest and flush block on files. Compaction and
+ * layers in batches (each batch becomes visible to readers at once), freezes the in-memory layer
+ * and has it flushed on another thread of the same dispatcher while ingest goes on. Runs on the blocking dispatcher: ingest and flush block on files. Compaction and
  * GC run in the tenant's {@link Compactor} and {@link GcWorker}, never here, so they never hold up ingest. Readers go through the {@link TimelineHandle} and never wait on this actor.
  */
 public final class Timeline extends AbstractBehavior<Timeline.Command> {
@@ -33,11 +34,14 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   /** Freeze and flush the in-memory layer now ({@code compact} is the caller's business: the {@link Compactor} does it). */
   public record Checkpoint(boolean compact, ActorRef<Done> replyTo) implements Command {}
   private enum Tick implements Command { INSTANCE }
+  private record FlushDone(boolean flushed, Throwable error) implements Command {}
   private record ReceiverStatus(WalReceiverStatus status) implements Command {}
   public enum Stop implements Command { INSTANCE }
 
   /** Pending values beyond this are stored even before the batch's record count is reached. */
   private static final long MAX_BATCH_BYTES = 8 << 20;
+  /** Ingest messages waiting while a flush runs: the receiver sends at most WalReceiver.MAX_IN_FLIGHT. */
+  private static final int STASH = 64;
 
   private final ActorContext<Command> ctx;
   private final PageserverSettings settings;
@@ -47,6 +51,8 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   private final WalIngest ingest;
   private final RecentWal recentWal;
   private final ActorRef<WalReceiver.Command> receiver;
+  private final StashBuffer<Command> stash;
+  private boolean flushing;   // a frozen layer is being written on another thread
   private WalDecoder decoder;
   private DatadirModification mod;
   private long ingestedEnd, ingestedPrev;   // end and start of the last record fully ingested
@@ -54,16 +60,17 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
 
   static Behavior<Command> create(PageserverSettings settings, WalReceiverSettings receiverSettings, TimelineHandle handle,
       TimelineLayers layers, LsnWaiter lsns, WalIngest ingest, RecentWal recentWal) {
-    return Behaviors.setup(ctx -> Behaviors.withTimers(timers -> {
+    return Behaviors.setup(ctx -> Behaviors.withStash(STASH, stash -> Behaviors.withTimers(timers -> {
       timers.startTimerWithFixedDelay(Tick.INSTANCE, Duration.ofSeconds(1));
-      return new Timeline(ctx, settings, receiverSettings, handle, layers, lsns, ingest, recentWal);
-    }));
+      return new Timeline(ctx, stash, settings, receiverSettings, handle, layers, lsns, ingest, recentWal);
+    })));
   }
 
-  private Timeline(ActorContext<Command> ctx, PageserverSettings settings, WalReceiverSettings receiverSettings,
+  private Timeline(ActorContext<Command> ctx, StashBuffer<Command> stash, PageserverSettings settings, WalReceiverSettings receiverSettings,
       TimelineHandle handle, TimelineLayers layers, LsnWaiter lsns, WalIngest ingest, RecentWal recentWal) {
     super(ctx);
     this.ctx = ctx;
+    this.stash = stash;
     this.settings = settings;
     this.handle = handle;
     this.layers = layers;
@@ -77,12 +84,15 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
         }), "walreceiver");
   }
 
-  /** WAL from the receiver becomes an Ingest message; the stage completes when the bytes are ingested. */
+  /**
+   * WAL from the receiver becomes an Ingest message; the stage completes when the bytes are ingested.
+   * The chunk's array is handed over, not copied: the receiver made it for this delivery alone.
+   */
   private static WalSink sink(ActorContext<Command> ctx) {
     ActorRef<Command> self = ctx.getSelf();
     akka.actor.typed.Scheduler scheduler = ctx.getSystem().scheduler();
     return (start, bytes) -> akka.actor.typed.javadsl.AskPattern.<Command, IngestResult>ask(self,
-            r -> new Ingest(start, bytes.toArray(), r), Duration.ofMinutes(5), scheduler)
+            r -> new Ingest(start, bytes.toArrayUnsafe(), r), Duration.ofMinutes(5), scheduler)
         .thenCompose(r -> r.error() == null ? java.util.concurrent.CompletableFuture.<Void>completedFuture(null)
             : java.util.concurrent.CompletableFuture.<Void>failedFuture(new IllegalStateException(r.error())));
   }
@@ -93,6 +103,7 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
         .onMessage(Ingest.class, this::onIngest)
         .onMessage(Checkpoint.class, this::onCheckpoint)
         .onMessageEquals(Tick.INSTANCE, this::onTick)
+        .onMessage(FlushDone.class, this::onFlushDone)
         .onMessage(ReceiverStatus.class, m -> {
           if (m.status() == null) return this;
           handle.publish(handle.info().withWalReceiver(m.status().asMap()));
@@ -103,6 +114,10 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   }
 
   private Behavior<Command> onIngest(Ingest m) {
+    if (flushing && layers.layerMap().open().bytes() > settings.checkpointDistance() / 4) {
+      stash.stash(m);   // bounds what the open and the flushing layer hold together; FlushDone unstashes
+      return this;
+    }
     long last = layers.lastRecordLsn();
     if (decoder == null || m.startLsn() != decoder.fedUpTo().value()) {
       if (m.startLsn() != last) {
@@ -154,12 +169,38 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
     publish();
   }
 
-  /** Freezes the open layer and flushes what is frozen, unless compaction holds the layers: then a later tick flushes. */
-  private void flush() throws IOException {
+  /**
+   * Freezes the open layer and has what is frozen written on another thread while ingest goes on
+   * into the next layer (unless compaction holds the layers: then a later tick flushes).
+   */
+  private void flush() {
     layers.freeze();
-    layers.tryFlushFrozen();
     openedAt = System.nanoTime();
     publish();
+    startFlush();
+  }
+
+  private void startFlush() {
+    if (flushing || layers.layerMap().frozen().isEmpty()) return;
+    flushing = true;
+    java.util.concurrent.CompletableFuture<Boolean> done = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+      try {
+        return layers.tryFlushFrozen();
+      } catch (IOException e) {
+        throw new java.io.UncheckedIOException(e);
+      }
+    }, ctx.getExecutionContext());
+    ctx.pipeToSelf(done, (ok, err) -> new FlushDone(ok != null && ok, err));
+  }
+
+  private Behavior<Command> onFlushDone(FlushDone m) {
+    flushing = false;
+    if (m.error() != null) {
+      ctx.getLog().error("flush failed timeline={} reason=\"{}\"", handle.id(), m.error().toString(), m.error());
+    }
+    publish();   // disk_consistent_lsn moved
+    if (m.flushed()) startFlush();   // a layer frozen at the very end of that flush; else the tick retries
+    return stash.unstashAll(this);
   }
 
   /** Freezes and flushes, waiting for compaction if need be (checkpoint and stop). */
@@ -182,10 +223,10 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
       boolean stale = System.nanoTime() - openedAt > settings.checkpointTimeout().toNanos();
       if (layers.shouldFreeze() || (stale && layers.lastRecordLsn() != layers.diskConsistentLsn())) {
         flush();
-      } else if (!layers.layerMap().frozen().isEmpty() && layers.tryFlushFrozen()) {
-        publish();   // layers frozen while compaction ran
+      } else {
+        startFlush();   // layers frozen while compaction ran
       }
-    } catch (IOException | RuntimeException e) {
+    } catch (RuntimeException e) {
       ctx.getLog().error("flush failed timeline={} reason=\"{}\"", handle.id(), e.toString(), e);
     }
     return this;

@@ -64,6 +64,12 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
   private enum Wake implements Command { INSTANCE }
   private enum Ack { INSTANCE }
 
+  /**
+   * Chunks handed to the sink before the first of them is ingested: the stream reads and decodes
+   * the next chunks while the timeline ingests, instead of waiting a round of messages per chunk.
+   */
+  static final int MAX_IN_FLIGHT = 4;
+
   /** One connection to one safekeeper, from TCP connect to its end. */
   private static final class Connection {
     final long id;
@@ -81,7 +87,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
     boolean behind;
     Lsn received;                     // the next byte expected
     Lsn safekeeperEnd = Lsn.INVALID;  // the most WAL it said it has
-    ActorRef<Ack> held;               // the stream waits for this until the sink took the chunk
+    ActorRef<Ack> held;               // the stream waits for this while MAX_IN_FLIGHT chunks are with the sink
 
     Connection(long id, SafekeeperCandidates.Candidate safekeeper, long now, Lsn start, Lsn lastRecordAtStart) {
       this.id = id;
@@ -104,7 +110,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
   private final Supplier<TimelineLsns> lsns;
   private final SafekeeperCandidates candidates;
   private Connection current;
-  private boolean ingesting;          // a chunk is with the sink; no new connection until it is done
+  private int inFlight;               // chunks with the sink; no new connection until they are done
   private long connections;
   private Lsn lastReceived = Lsn.INVALID;
   private long lastReceivedAtMillis;
@@ -171,13 +177,13 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
     long now = System.nanoTime();
     candidates.forgetStale(now, current == null ? OptionalLong.empty() : OptionalLong.of(current.safekeeper.nodeId()));
     if (current != null) checkConnection(current, now);
-    if (current == null && !ingesting) candidates.best(now, OptionalLong.empty()).ifPresent(c -> connect(c, now));
+    if (current == null && inFlight == 0) candidates.best(now, OptionalLong.empty()).ifPresent(c -> connect(c, now));
     rearm(now);
     return this;
   }
 
   private void checkConnection(Connection c, long now) {
-    if (!ingesting) {   // while the sink works we read nothing, so silence is ours, not the safekeeper's
+    if (inFlight == 0) {   // while the sink works we may read nothing, so silence is ours, not the safekeeper's
       long quiet = now - c.lastMessageNanos;
       if (quiet >= settings.connectTimeout().toNanos()) {
         end(c, FailureReason.TIMEOUT, (c.streaming ? "no message for " : "no answer while connecting for ") + millis(quiet));
@@ -291,8 +297,9 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
       c.lastWalNanos = now;
       lastReceived = x.dataEnd();
       lastReceivedAtMillis = System.currentTimeMillis();
-      c.held = m.ack();
-      ingesting = true;
+      inFlight++;
+      if (inFlight < MAX_IN_FLIGHT) m.ack().tell(Ack.INSTANCE);
+      else c.held = m.ack();
       CompletionStage<Void> done;
       try {
         done = sink.deliver(x.start().value(), ByteString.fromArrayUnsafe(x.data()));
@@ -315,7 +322,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
   }
 
   private Behavior<Command> onIngested(Ingested m) {
-    ingesting = false;
+    inFlight--;
     Connection c = current;
     if (c != null && c.id == m.connection()) {
       if (m.error() != null) {
@@ -327,8 +334,10 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
           candidates.progressed(c.safekeeper.nodeId());
         }
         sendStatus(c);
-        c.held.tell(Ack.INSTANCE);
-        c.held = null;
+        if (c.held != null) {
+          c.held.tell(Ack.INSTANCE);
+          c.held = null;
+        }
       }
     }
     return decide();
@@ -374,7 +383,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
     Connection c = current;
     if (c != null) {
       at = now + settings.laggingWalTimeout().toNanos();   // look at the lag and the gossip's staleness now and then
-      if (!ingesting) {   // while the sink works, its completion is the next event
+      if (inFlight == 0) {   // while the sink works, its completion is the next event
         at = Math.min(at, c.lastMessageNanos + settings.connectTimeout().toNanos());
         if (c.streaming && c.behind) {
           at = Math.min(at, Math.max(c.lastWalNanos, c.behindSinceNanos) + settings.laggingWalTimeout().toNanos());

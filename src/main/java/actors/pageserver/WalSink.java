@@ -5,8 +5,9 @@ import java.util.concurrent.CompletionStage;
 
 /**
  * Where a {@link WalReceiver} puts the WAL it streams: the timeline's ingest, which the receiver
- * knows only through this interface. One call is in flight at a time; the next chunk is read from
- * the safekeeper only after the returned stage completes, so a slow ingest slows the stream.
+ * knows only through this interface. Up to {@link WalReceiver#MAX_IN_FLIGHT} calls are in flight
+ * at a time, and the sink must ingest the chunks in call order; no more is read from the
+ * safekeeper until the oldest returned stage completes, so a slow ingest slows the stream.
  *
  * <p>Within one connection the chunks are contiguous: each starts where the previous ended. A new
  * connection starts again at the timeline's last_record_lsn (8-aligned, moved past the page header

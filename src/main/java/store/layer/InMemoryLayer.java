@@ -11,11 +11,12 @@ import wire.keyspace.Value;
 import wire.keyspace.ValueFormat;
 
 /**
- * The open layer: versions since {@code startLsn}, kept encoded. One writer thread appends (each key's
- * LSNs ascending); any number of readers read at the same time without locks. Each key's versions
- * are an append-only array pair published through volatile fields: a reader takes the count, then
- * the arrays, and sees every version below that count. Frozen ({@link #freeze}) it takes no more
- * writes and waits to be written as an L0 delta.
+ * The open layer: versions since {@code startLsn}, kept encoded in a {@link ValueArena}. One writer
+ * thread appends (each key's LSNs ascending); any number of readers read at the same time without
+ * locks. Each key's versions are append-only arrays (LSN, value location and length, will-init)
+ * published through volatile fields: a reader takes the count, then the arrays, and sees every
+ * version below that count. Frozen ({@link #freeze}) it takes no more writes and waits to be
+ * written as an L0 delta.
  */
 public final class InMemoryLayer {
   /** Bytes counted per version besides its value: key, LSN, references. */
@@ -24,6 +25,7 @@ public final class InMemoryLayer {
   private static final byte IMAGE_TAG = ValueFormat.encode(new Value.Image(new byte[0]))[0];
 
   private final long startLsn;
+  private final ValueArena arena = new ValueArena();
   private final ConcurrentHashMap<Key, Versions> byKey = new ConcurrentHashMap<>();
   private volatile long bytes;
   private volatile long endLsn = Long.MAX_VALUE;
@@ -75,11 +77,17 @@ public final class InMemoryLayer {
           + LayerName.hex(startLsn));
     }
     if (key.equals(Key.MAX)) throw new IllegalArgumentException("Key.MAX is a range bound, not a key");
-    byte[] encoded = ValueFormat.encode(value);
-    byKey.computeIfAbsent(key, k -> new Versions()).append(key, lsn, encoded, value.willInit());
+    Versions v = byKey.get(key);
+    if (v == null) {
+      v = new Versions();
+      byKey.put(key, v);
+    }
+    v.checkAscending(key, lsn);
+    int length = ValueFormat.encodedLength(value);
+    v.append(lsn, arena.append(value, length), length, value.willInit());
     maxLsn = Math.max(maxLsn, lsn);
     versions++;
-    bytes = bytes + encoded.length + VERSION_OVERHEAD;
+    bytes = bytes + length + VERSION_OVERHEAD;
   }
 
   /** Freezes the layer at {@code endLsn} (exclusive). Writer thread only. */
@@ -95,7 +103,7 @@ public final class InMemoryLayer {
   /** Like {@link LayerFile#collect}: versions of {@code key} in {@code [floor, cont)}, newest first. */
   public boolean collect(Key key, long floor, long cont, List<ValueHistory.Version> out) throws IOException {
     Versions v = byKey.get(key);
-    return v != null && v.collect(floor, cont, out);
+    return v != null && v.collect(arena, floor, cont, out);
   }
 
   /** Adds to {@code out} every key with a version below {@code cont}. */
@@ -111,65 +119,77 @@ public final class InMemoryLayer {
     if (!isFrozen()) throw new IllegalStateException("only a frozen layer is written out");
     List<Key> keys = new ArrayList<>(byKey.keySet());
     keys.sort(null);
-    for (Key k : keys) byKey.get(k).writeTo(k, w);
+    for (Key k : keys) byKey.get(k).writeTo(arena, k, w);
   }
 
   /** True when every version is an image at {@code lsn}: an import, which can be written as an image layer. */
   boolean onlyImagesAt(long lsn) {
     if (versions == 0) return false;
     for (Versions v : byKey.values()) {
-      if (!v.onlyImagesAt(lsn)) return false;
+      if (!v.onlyImagesAt(arena, lsn)) return false;
     }
     return true;
   }
 
   private static final class Versions {
-    private record Slab(long[] lsns, byte[][] values, boolean[] willInit) {}
+    private record Slab(long[] lsns, long[] locations, int[] lengths, boolean[] willInit) {
+      Slab(int cap) {
+        this(new long[cap], new long[cap], new int[cap], new boolean[cap]);
+      }
 
-    private volatile Slab slab = new Slab(new long[2], new byte[2][], new boolean[2]);
+      Slab grown(int cap) {
+        return new Slab(Arrays.copyOf(lsns, cap), Arrays.copyOf(locations, cap), Arrays.copyOf(lengths, cap),
+            Arrays.copyOf(willInit, cap));
+      }
+    }
+
+    private volatile Slab slab = new Slab(2);
     private volatile int count;
 
-    void append(Key key, long lsn, byte[] value, boolean willInit) {
+    void checkAscending(Key key, long lsn) {
       int n = count;
       Slab s = slab;
       if (n > 0 && lsn <= s.lsns[n - 1]) {
         throw new IllegalArgumentException("LSN " + LayerName.hex(lsn) + " of key " + key + " is not above its previous version at "
             + LayerName.hex(s.lsns[n - 1]));
       }
-      if (n == s.lsns.length) {
-        int cap = n * 2;
-        s = new Slab(Arrays.copyOf(s.lsns, cap), Arrays.copyOf(s.values, cap), Arrays.copyOf(s.willInit, cap));
-      }
+    }
+
+    void append(long lsn, long location, int length, boolean willInit) {
+      int n = count;
+      Slab s = slab;
+      if (n == s.lsns.length) s = s.grown(n * 2);
       s.lsns[n] = lsn;
-      s.values[n] = value;
+      s.locations[n] = location;
+      s.lengths[n] = length;
       s.willInit[n] = willInit;
       slab = s;
       count = n + 1;   // publishes the version: a reader reads count before slab
     }
 
-    boolean collect(long floor, long cont, List<ValueHistory.Version> out) {
+    boolean collect(ValueArena arena, long floor, long cont, List<ValueHistory.Version> out) {
       int n = count;
       Slab s = slab;
       int i = Arrays.binarySearch(s.lsns, 0, n, cont);
       i = i >= 0 ? i - 1 : -i - 2;   // the last version below cont
       for (; i >= 0 && s.lsns[i] >= floor; i--) {
-        out.add(new ValueHistory.Version(s.lsns[i], ValueFormat.decode(s.values[i])));
+        out.add(new ValueHistory.Version(s.lsns[i], ValueFormat.decode(arena.value(s.locations[i], s.lengths[i]))));
         if (s.willInit[i]) return true;
       }
       return false;
     }
 
-    void writeTo(Key key, LayerWriter w) throws IOException {
+    void writeTo(ValueArena arena, Key key, LayerWriter w) throws IOException {
       int n = count;
       Slab s = slab;
-      for (int i = 0; i < n; i++) w.add(key, s.lsns[i], s.values[i], s.willInit[i]);
+      for (int i = 0; i < n; i++) w.add(key, s.lsns[i], arena.value(s.locations[i], s.lengths[i]), s.willInit[i]);
     }
 
-    boolean onlyImagesAt(long lsn) {
+    boolean onlyImagesAt(ValueArena arena, long lsn) {
       int n = count;
       Slab s = slab;
       for (int i = 0; i < n; i++) {
-        if (s.lsns[i] != lsn || s.values[i][0] != IMAGE_TAG) return false;
+        if (s.lsns[i] != lsn || arena.firstByte(s.locations[i]) != IMAGE_TAG) return false;
       }
       return true;
     }

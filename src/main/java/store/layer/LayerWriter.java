@@ -77,6 +77,12 @@ public final class LayerWriter implements Closeable {
 
   /** Adds one version; keys and LSNs must ascend strictly, and the LSN lie inside the layer's range. */
   public void add(Key key, long lsn, byte[] encodedValue, boolean willInit) throws IOException {
+    add(key, lsn, ByteBuffer.wrap(encodedValue), willInit);
+  }
+
+  /** Like {@link #add(Key, long, byte[], boolean)} with the value between {@code value}'s position and limit (left unchanged). */
+  public void add(Key key, long lsn, ByteBuffer value, boolean willInit) throws IOException {
+    int length = value.remaining();
     if (finished) throw new IllegalStateException("layer writer already finished");
     if (lsn < lsnStart || lsn >= lsnEnd) {
       throw new IllegalArgumentException("LSN " + LayerName.hex(lsn) + " of key " + key + " is outside the layer's range "
@@ -89,29 +95,29 @@ public final class LayerWriter implements Closeable {
             + "@" + LayerName.hex(lastLsn));
       }
     }
-    if (encodedValue.length > LayerFormat.MAX_VALUE_LENGTH) {
-      throw new IllegalArgumentException("value of " + key + "@" + LayerName.hex(lsn) + " is " + encodedValue.length
+    if (length > LayerFormat.MAX_VALUE_LENGTH) {
+      throw new IllegalArgumentException("value of " + key + "@" + LayerName.hex(lsn) + " is " + length
           + " bytes, more than a layer holds (" + LayerFormat.MAX_VALUE_LENGTH + ")");
     }
     if (count == Integer.MAX_VALUE) throw new IllegalStateException("a layer holds at most " + Integer.MAX_VALUE + " versions");
     if (kind == LayerKind.IMAGE) willInit = true;
 
     long offset = position;
-    writeData(ByteBuffer.wrap(encodedValue));
     valueCrc.reset();
-    valueCrc.update(encodedValue);
+    valueCrc.update(value.duplicate());
+    writeData(value.duplicate());
     if (dataBuf.remaining() < LayerFormat.VALUE_CRC_SIZE) flushData();
     dataBuf.putInt((int) valueCrc.getValue());
-    position += encodedValue.length + LayerFormat.VALUE_CRC_SIZE;
+    position += length + LayerFormat.VALUE_CRC_SIZE;
 
     if (indexBuf.remaining() < LayerFormat.ENTRY_SIZE) flushIndex();
-    LayerFormat.putEntry(indexBuf, key, lsn, offset, encodedValue.length, willInit);
+    LayerFormat.putEntry(indexBuf, key, lsn, offset, length, willInit);
 
     if (firstKey == null) firstKey = key;
     lastKey = key;
     lastLsn = lsn;
     count++;
-    maxValueLength = Math.max(maxValueLength, encodedValue.length);
+    maxValueLength = Math.max(maxValueLength, length);
   }
 
   public int entryCount() {

@@ -5,7 +5,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 import java.util.function.Consumer;
 import store.layer.KeyValue;
 import wire.keyspace.Directories;
@@ -37,7 +36,15 @@ public final class DatadirModification {
 
   private final Datadir base;
   private final Consumer<List<KeyValue>> commitSink;
-  private final TreeMap<Key, TreeMap<Long, Value>> pending = new TreeMap<>();
+  /** A run of writes at one LSN this long gets an index: a FILE_COPY or a long extension writes thousands. */
+  private static final int SCAN_LIMIT = 16;
+  private static final java.util.Comparator<KeyValue> BY_KEY = java.util.Comparator.comparing(KeyValue::key);
+
+  // Pending values in write order: LSNs never go back, so sorting by key alone (stably) at drain
+  // gives (key, LSN) order. Only writes at the current LSN can be replaced; they start at sameLsnFrom.
+  private ArrayList<KeyValue> pending = new ArrayList<>();
+  private int sameLsnFrom;
+  private HashMap<Key, Integer> sameLsnIndex;   // built once the current LSN's run passes SCAN_LIMIT
   private final Map<Key, byte[]> metadata = new HashMap<>();
   private final Map<Key, RelDirectory> relDirs = new HashMap<>();
   private long lsn;
@@ -66,6 +73,10 @@ public final class DatadirModification {
     if (Long.compareUnsigned(newLsn, lsn) < 0) {
       throw new IllegalArgumentException("LSN " + wire.xlog.Lsn.of(newLsn) + " is before " + wire.xlog.Lsn.of(lsn));
     }
+    if (newLsn != lsn) {
+      sameLsnFrom = pending.size();
+      sameLsnIndex = null;
+    }
     lsn = newLsn;
   }
 
@@ -79,18 +90,38 @@ public final class DatadirModification {
     if (!page && !(value instanceof Value.Image)) {
       throw new IllegalArgumentException("metadata key " + key + " takes images only, got " + value.getClass().getSimpleName());
     }
-    Value old = pending.computeIfAbsent(key, k -> new TreeMap<>(Long::compareUnsigned)).put(lsn, value);
-    if (old == null) {
+    KeyValue kv = new KeyValue(key, lsn, value);
+    int at = indexAtThisLsn(key);
+    if (at < 0) {
+      if (sameLsnIndex != null) sameLsnIndex.put(key, pending.size());
+      pending.add(kv);
       pendingValues++;
       if (page) pendingPages++;
     } else {
-      pendingBytes -= approximateSize(old);
+      pendingBytes -= approximateSize(pending.set(at, kv).value());
     }
     pendingBytes += approximateSize(value);
     if (!page) {
       metadata.put(key, ((Value.Image) value).bytes());
       relDirs.remove(key);
     }
+  }
+
+  /** Where {@code key} was written at the current LSN, or -1. */
+  private int indexAtThisLsn(Key key) {
+    if (sameLsnIndex == null) {
+      int n = pending.size();
+      if (n - sameLsnFrom <= SCAN_LIMIT) {
+        for (int i = sameLsnFrom; i < n; i++) {
+          if (pending.get(i).key().equals(key)) return i;
+        }
+        return -1;
+      }
+      sameLsnIndex = new HashMap<>();
+      for (int i = sameLsnFrom; i < n; i++) sameLsnIndex.put(pending.get(i).key(), i);
+    }
+    Integer i = sameLsnIndex.get(key);
+    return i == null ? -1 : i;
   }
 
   /**
@@ -117,9 +148,11 @@ public final class DatadirModification {
 
   /** The pending values in (key, LSN) order, each key's LSNs ascending; the modification is then empty. */
   public List<KeyValue> drain() {
-    List<KeyValue> out = new ArrayList<>(pendingValues);
-    pending.forEach((key, versions) -> versions.forEach((at, value) -> out.add(new KeyValue(key, at, value))));
-    pending.clear();
+    List<KeyValue> out = pending;
+    out.sort(BY_KEY);   // stable: each key's LSNs stay ascending
+    pending = new ArrayList<>();
+    sameLsnFrom = 0;
+    sameLsnIndex = null;
     pendingValues = 0;
     pendingPages = 0;
     pendingBytes = 0;

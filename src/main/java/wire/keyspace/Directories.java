@@ -158,6 +158,7 @@ public final class Directories {
 
   public static int decodeSize(byte[] bytes) {
     if (bytes.length != 4) throw new IllegalArgumentException("a size value is 4 bytes, got " + bytes.length);
-    return ByteBuffer.wrap(bytes).order(java.nio.ByteOrder.LITTLE_ENDIAN).getInt();
+    // little-endian, read without a buffer object: ingest reads a size for most block references
+    return (bytes[0] & 0xFF) | (bytes[1] & 0xFF) << 8 | (bytes[2] & 0xFF) << 16 | (bytes[3] & 0xFF) << 24;
   }
 }

@@ -16,31 +16,53 @@ public final class ValueFormat {
   private ValueFormat() {}
 
   public static byte[] encode(Value v) {
-    if (v instanceof Value.Image i) {
-      return ByteBuffer.allocate(1 + i.bytes().length).put(IMAGE).put(i.bytes()).array();
-    } else if (v instanceof Value.PgRecord r) {
-      return ByteBuffer.allocate(1 + 1 + 16 + r.record().length).put(PG_RECORD).put((byte) (r.willInit() ? 1 : 0))
-          .putLong(r.startLsn()).putLong(r.endLsn()).put(r.record()).array();
-    } else if (v instanceof Value.ClearVmFlags c) {
-      return ByteBuffer.allocate(1 + 16 + 1).put(CLEAR_VM).putLong(c.newHeapBlock()).putLong(c.oldHeapBlock()).put((byte) c.flags()).array();
-    } else if (v instanceof Value.TruncateVm t) {
-      return ByteBuffer.allocate(1 + 8).put(TRUNCATE_VM).putInt(t.truncByte()).putInt(t.truncOffset()).array();
-    } else if (v instanceof Value.ClogSetCommitted c) {
-      ByteBuffer b = ByteBuffer.allocate(1 + 8 + 4 * c.xids().length).put(CLOG_COMMITTED).putLong(c.commitTimestamp());
-      for (int x : c.xids()) b.putInt(x);
-      return b.array();
-    } else if (v instanceof Value.ClogSetAborted c) {
-      ByteBuffer b = ByteBuffer.allocate(1 + 4 * c.xids().length).put(CLOG_ABORTED);
-      for (int x : c.xids()) b.putInt(x);
-      return b.array();
-    } else if (v instanceof Value.MultixactOffsetCreate m) {
-      return ByteBuffer.allocate(1 + 12).put(MULTI_OFFSET).putInt(m.multi()).putInt(m.offset()).putInt(m.nextOffset()).array();
-    } else if (v instanceof Value.MultixactMembersCreate m) {
-      ByteBuffer b = ByteBuffer.allocate(1 + 4 + 8 * m.xids().length).put(MULTI_MEMBERS).putInt(m.offset());
-      for (int i = 0; i < m.xids().length; i++) b.putInt(m.xids()[i]).putInt(m.statuses()[i]);
-      return b.array();
-    }
+    byte[] out = new byte[encodedLength(v)];
+    encodeInto(v, ByteBuffer.wrap(out));
+    return out;
+  }
+
+  /** The length of {@link #encode}'s result, computed without encoding. */
+  public static int encodedLength(Value v) {
+    if (v instanceof Value.Image i) return 1 + i.bytes().length;
+    if (v instanceof Value.PgRecord r) return 1 + 1 + 16 + r.record().length;
+    if (v instanceof Value.ClearVmFlags) return 1 + 16 + 1;
+    if (v instanceof Value.TruncateVm) return 1 + 8;
+    if (v instanceof Value.ClogSetCommitted c) return 1 + 8 + 4 * c.xids().length;
+    if (v instanceof Value.ClogSetAborted c) return 1 + 4 * c.xids().length;
+    if (v instanceof Value.MultixactOffsetCreate) return 1 + 12;
+    if (v instanceof Value.MultixactMembersCreate m) return 1 + 4 + 8 * m.xids().length;
     throw new IllegalArgumentException("unknown value " + v);
+  }
+
+  /**
+   * Writes {@link #encode}'s bytes at {@code dst}'s position, which advances by
+   * {@link #encodedLength}; {@code dst} becomes big-endian. An in-memory layer stores values this
+   * way, without a temporary array per value.
+   */
+  public static void encodeInto(Value v, ByteBuffer dst) {
+    ByteBuffer b = dst.order(ByteOrder.BIG_ENDIAN);
+    if (v instanceof Value.Image i) {
+      b.put(IMAGE).put(i.bytes());
+    } else if (v instanceof Value.PgRecord r) {
+      b.put(PG_RECORD).put((byte) (r.willInit() ? 1 : 0)).putLong(r.startLsn()).putLong(r.endLsn()).put(r.record());
+    } else if (v instanceof Value.ClearVmFlags c) {
+      b.put(CLEAR_VM).putLong(c.newHeapBlock()).putLong(c.oldHeapBlock()).put((byte) c.flags());
+    } else if (v instanceof Value.TruncateVm t) {
+      b.put(TRUNCATE_VM).putInt(t.truncByte()).putInt(t.truncOffset());
+    } else if (v instanceof Value.ClogSetCommitted c) {
+      b.put(CLOG_COMMITTED).putLong(c.commitTimestamp());
+      for (int x : c.xids()) b.putInt(x);
+    } else if (v instanceof Value.ClogSetAborted c) {
+      b.put(CLOG_ABORTED);
+      for (int x : c.xids()) b.putInt(x);
+    } else if (v instanceof Value.MultixactOffsetCreate m) {
+      b.put(MULTI_OFFSET).putInt(m.multi()).putInt(m.offset()).putInt(m.nextOffset());
+    } else if (v instanceof Value.MultixactMembersCreate m) {
+      b.put(MULTI_MEMBERS).putInt(m.offset());
+      for (int i = 0; i < m.xids().length; i++) b.putInt(m.xids()[i]).putInt(m.statuses()[i]);
+    } else {
+      throw new IllegalArgumentException("unknown value " + v);
+    }
   }
 
   /** Decodes one value from all the remaining bytes; a bad tag or a short value names what was wrong. */

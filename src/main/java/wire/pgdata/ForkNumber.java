@@ -22,6 +22,9 @@ public enum ForkNumber {
 
   /** The fork with this number, or null when it is not 0..3. */
   public static ForkNumber ofNumber(int n) {
-    return n >= 0 && n < values().length ? values()[n] : null;
+    return n >= 0 && n < BY_NUMBER.length ? BY_NUMBER[n] : null;
   }
+
+  /** values() clones its array on every call; ingest asks once per block reference. */
+  private static final ForkNumber[] BY_NUMBER = values();
 }

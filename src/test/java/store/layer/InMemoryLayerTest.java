@@ -40,6 +40,29 @@ class InMemoryLayerTest {
     assertTrue(m.bytes() > 0);
   }
 
+  /** Values fill several arena chunks, one is larger than a chunk: each reads back byte for byte. */
+  @Test
+  void valuesAcrossArenaChunksAndLargerThanAChunkReadBackExactly() throws IOException {
+    InMemoryLayer m = new InMemoryLayer(8);
+    int n = 40;
+    for (int i = 0; i < n; i++) {
+      int size = i == 17 ? ValueArena.MAX_CHUNK * 2 + 5 : 100_000 + i;
+      byte[] page = new byte[size];
+      for (int j = 0; j < size; j++) page[j] = (byte) (i * 31 + j);
+      m.put(Key.relBlock(Workload.REL, i), 16 + i * 8L, new Value.Image(page));
+    }
+    for (int i = 0; i < n; i++) {
+      List<ValueHistory.Version> out = new ArrayList<>();
+      assertTrue(m.collect(Key.relBlock(Workload.REL, i), 0, Long.MAX_VALUE, out));
+      byte[] got = ((Value.Image) out.get(0).value()).bytes();
+      int size = i == 17 ? ValueArena.MAX_CHUNK * 2 + 5 : 100_000 + i;
+      assertEquals(size, got.length, "block " + i);
+      for (int j = 0; j < size; j++) {
+        if (got[j] != (byte) (i * 31 + j)) throw new AssertionError("block " + i + " byte " + j);
+      }
+    }
+  }
+
   @Test
   void refusesLsnsThatDoNotAscendOrPrecedeTheLayer() {
     InMemoryLayer m = new InMemoryLayer(10);

@@ -59,6 +59,29 @@ class DatadirModificationTest {
     assertThrows(IllegalArgumentException.class, () -> m.setLsn(0x280));
   }
 
+  /** Past the short scan, writes at one LSN are found through an index: a rewrite still replaces. */
+  @Test
+  void manyWritesAtOneLsnStillReplaceTheSameKey() {
+    DatadirModification m = modificationAt(0x200);
+    for (int b = 39; b >= 0; b--) m.put(Key.relBlock(REL, b), new Value.Image(new byte[] {(byte) b}));
+    m.put(Key.relBlock(REL, 5), new Value.Image(new byte[] {105}));
+    m.put(Key.relBlock(REL, 30), new Value.Image(new byte[] {(byte) 130}));
+    m.setLsn(0x300);
+    m.put(Key.relBlock(REL, 5), new Value.Image(new byte[] {(byte) 205}));
+    assertEquals(41, m.size());
+    List<KeyValue> out = m.drain();
+    assertEquals(41, out.size());
+    for (int i = 1; i < out.size(); i++) {
+      KeyValue a = out.get(i - 1), b = out.get(i);
+      int c = a.key().compareTo(b.key());
+      assertTrue(c < 0 || (c == 0 && a.lsn() < b.lsn()), "out of order at " + i);
+    }
+    assertArrayEquals(new byte[] {105}, ((Value.Image) out.get(5).value()).bytes());
+    assertEquals(0x300L, out.get(6).lsn());
+    assertArrayEquals(new byte[] {(byte) 205}, ((Value.Image) out.get(6).value()).bytes());
+    assertArrayEquals(new byte[] {(byte) 130}, ((Value.Image) out.get(31).value()).bytes());
+  }
+
   @Test
   void aDroppedRelationIsGoneForLaterModificationsThoughItsSizeKeyStays() throws Exception {
     DatadirModification m = modificationAt(0x200);
