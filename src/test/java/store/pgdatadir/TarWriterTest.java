@@ -1,4 +1,4 @@
-package wire.pgdata;
+package store.pgdatadir;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -8,50 +8,52 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Headers read back by commons-compress and by GNU tar, and the names that do not fit. */
-class TarHeaderTest {
+/** The basebackup's tar read back by commons-compress and by GNU tar, and what does not fit. */
+class TarWriterTest {
   private static final long MTIME = 1_790_000_000L;
-  private static final String LONG = "base/16384/" + "d".repeat(60) + "/" + "f".repeat(90);
+  private static final byte[] DATA = "hello tar".getBytes();
+  private static final String DEEP = "base/16384/" + "d".repeat(40) + "/" + "f".repeat(40);
 
-  private static byte[] archive() throws Exception {
+  private static byte[] archive() throws IOException {
     ByteArrayOutputStream out = new ByteArrayOutputStream();
-    byte[] h = new byte[TarHeader.BLOCK];
-    TarHeader.encode(h, "base/", TarHeader.TYPE_DIRECTORY, 0700, 0, MTIME);
-    out.write(h);
-    byte[] data = "hello tar".getBytes();
-    for (String name : List.of("base/1_fsm", LONG)) {
-      TarHeader.encode(h, name, TarHeader.TYPE_FILE, 0600, data.length, MTIME);
-      out.write(h);
-      out.write(data);
-      out.write(new byte[TarHeader.padding(data.length)]);
-    }
-    out.write(new byte[2 * TarHeader.BLOCK]);
+    TarWriter tar = new TarWriter(out, FileTime.fromMillis(MTIME * 1000));
+    tar.directory("base");
+    tar.file("base/1_fsm", DATA);
+    tar.begin(DEEP, DATA.length);
+    tar.write(ByteBuffer.allocateDirect(DATA.length).put(DATA).flip());
+    tar.end();
+    tar.finish();
     return out.toByteArray();
   }
 
   @Test
   void commonsCompressReadsNamesModesSizesTimesAndData() throws Exception {
-    try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(archive()))) {
+    byte[] bytes = archive();
+    assertEquals(0, bytes.length % 512, "whole blocks");
+    try (TarArchiveInputStream in = new TarArchiveInputStream(new ByteArrayInputStream(bytes))) {
       TarArchiveEntry dir = in.getNextEntry();
       assertEquals("base/", dir.getName());
       assertTrue(dir.isDirectory());
       assertEquals(0700, dir.getMode() & 07777);
-      for (String name : List.of("base/1_fsm", LONG)) {
+      for (String name : List.of("base/1_fsm", DEEP)) {
         TarArchiveEntry f = in.getNextEntry();
         assertEquals(name, f.getName());
         assertTrue(f.isFile());
         assertEquals(0600, f.getMode() & 07777);
-        assertEquals(9, f.getSize());
+        assertEquals(DATA.length, f.getSize());
         assertEquals(MTIME, f.getLastModifiedTime().toMillis() / 1000);
-        assertArrayEquals("hello tar".getBytes(), in.readAllBytes());
+        assertArrayEquals(DATA, in.readAllBytes());
       }
       assertNull(in.getNextEntry());
     }
@@ -64,13 +66,16 @@ class TarHeaderTest {
     Process p = new ProcessBuilder("tar", "-tvf", tar.toString()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes());
     assertEquals(0, p.waitFor(), out);
-    assertTrue(out.contains("drwx------") && out.contains("-rw-------") && out.contains(LONG), out);
+    assertTrue(out.contains("drwx------") && out.contains("-rw-------") && out.contains(DEEP), out);
   }
 
   @Test
-  void aNameThatCannotBeSplitOrASizeTooLargeIsRefused() {
-    byte[] h = new byte[TarHeader.BLOCK];
-    assertThrows(IllegalArgumentException.class, () -> TarHeader.encode(h, "x".repeat(101), TarHeader.TYPE_FILE, 0600, 0, MTIME));
-    assertThrows(IllegalArgumentException.class, () -> TarHeader.encode(h, "f", TarHeader.TYPE_FILE, 0600, TarHeader.MAX_SIZE + 1, MTIME));
+  void aLongNameAnOverrunAndAShortEntryAreRefused() throws IOException {
+    TarWriter tar = new TarWriter(new ByteArrayOutputStream(), FileTime.fromMillis(0));
+    IOException longName = assertThrows(IOException.class, () -> tar.file("x".repeat(100), DATA));
+    assertTrue(longName.getMessage().contains("too long"), longName.getMessage());
+    tar.begin("f", 4);
+    assertThrows(IllegalStateException.class, () -> tar.write(DATA));
+    assertThrows(IllegalStateException.class, tar::end);
   }
 }
