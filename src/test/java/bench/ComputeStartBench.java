@@ -1,5 +1,7 @@
 package bench;
 
+import actors.compute.ComputeSpec;
+import actors.compute.PageserverClient;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -23,13 +25,14 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import testkit.OsUser;
-import testkit.PagestreamClient;
 import testkit.Ports;
 import testkit.PostgresFixture;
 import testkit.StorageCluster;
 import testkit.StrataProcess;
 import testkit.TempDirs;
+import wire.xlog.Lsn;
 
 /**
  * Cold start of a compute: a compute node process that is up and has no spec gets {@code POST
@@ -84,14 +87,16 @@ public final class ComputeStartBench {
       cluster.post("/v1/tenant/" + TENANT + "/timeline", Map.of("new_timeline_id", timeline, "import_pgdata", pg.dataDir().toString()), 201);
       pg.startServer();
 
+      PageserverClient computesClient = new PageserverClient(new ComputeSpec.Pageserver("127.0.0.1", cluster.pageserverPgPort, "bench",
+          Optional.empty(), URI.create("http://127.0.0.1:" + cluster.pageserverHttpPort)), Duration.ofMinutes(5));
+      Lsn latest = computesClient.lastRecordLsn(TENANT, timeline).toCompletableFuture().join();
       List<Long> ours = new ArrayList<>(), theirs = new ArrayList<>(), ourCpu = new ArrayList<>();
       long bytes = 0, theirBytes = 0;
       for (int round = 0; round < 3; round++) {
         long t = System.nanoTime(), cpu = cluster.pageserver().cpuNanos();
-        try (CountingSink sink = new CountingSink()) {
-          // as the compute asks for it: the WAL segment's zero tail is padded on the compute, not sent
-          PagestreamClient.basebackup(cluster.pageserverPgPort, PagestreamClient.Startup.of("bench"), TENANT, timeline, null,
-              "--no-wal-padding", sink);
+        // read as a compute reads it (its client, with --no-wal-padding), and counted as pg_basebackup's output is
+        try (InputStream tar = computesClient.open(TENANT, timeline, latest, false); CountingSink sink = new CountingSink()) {
+          tar.transferTo(sink);
           bytes = sink.bytes;
         }
         ours.add(System.nanoTime() - t);
