@@ -1,6 +1,5 @@
 package bench;
 
-import java.io.OutputStream;
 import java.lang.management.ManagementFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -90,7 +89,7 @@ public final class BasebackupWriteBench {
       var threads = ManagementFactory.getThreadMXBean();
       long[] wall = new long[5];
       for (int i = 0; i < wall.length; i++) {
-        Counting sink = new Counting();
+        CountingSink sink = new CountingSink();
         long cpu = threads.getCurrentThreadCpuTime(), t = System.nanoTime();
         Basebackup.write(dd, params, sink);
         wall[i] = System.nanoTime() - t;
@@ -101,20 +100,6 @@ public final class BasebackupWriteBench {
       System.out.printf("median %d ms%n", wall[wall.length / 2] / 1_000_000);
     } finally {
       TempDirs.delete(root);
-    }
-  }
-
-  private static final class Counting extends OutputStream {
-    long bytes;
-
-    @Override
-    public void write(int b) {
-      bytes++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      bytes += len;
     }
   }
 }

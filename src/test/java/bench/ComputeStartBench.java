@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -180,20 +179,5 @@ public final class ComputeStartBench {
     List<Long> s = new ArrayList<>(xs);
     Collections.sort(s);
     return s.get(s.size() / 2);
-  }
-
-  /** Counts and drops bytes. */
-  private static final class CountingSink extends OutputStream {
-    long bytes;
-
-    @Override
-    public void write(int b) {
-      bytes++;
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) {
-      bytes += len;
-    }
   }
 }

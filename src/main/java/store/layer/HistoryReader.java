@@ -2,6 +2,7 @@ package store.layer;
 
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import wire.keyspace.Key;
 
@@ -36,28 +37,15 @@ final class HistoryReader {
       HistoricIndex index = map.index();
       while (true) {
         LayerFile[] candidates = index.covering(key);
-        LayerFile delta = null, image = null;
-        for (LayerFile f : candidates) {   // newest end first
-          LayerName n = f.name();
-          if (n.lsnStart() >= cont) continue;
-          if (n.kind() == LayerKind.IMAGE) {
-            image = f;
-            break;
-          }
-          if (delta == null) {
-            delta = f;
-          } else if (n.lsnEnd() <= delta.name().lsnStart()) {
-            break;   // anything further is below the delta; an image there cannot raise its floor
-          }
-        }
-        if (delta == null && image == null) break;
-        if (image != null && (delta == null || image.name().lsnEnd() >= Math.min(delta.name().lsnEnd(), cont))) {
+        LayerStep step = LayerStep.below(Arrays.asList(candidates), cont);
+        if (step.none()) break;
+        LayerFile delta = step.delta(), image = step.image();
+        if (step.endsAtImage(cont)) {
           // an image at or above everything the delta has below cont: it ends the search either way
           if (image.collect(key, image.name().imageLsn(), cont, out)) return done(key, lsn, out);
           return result(key, lsn, out);   // inside the image's range but not in it: the key does not exist there
         }
-        long floor = delta.name().lsnStart();
-        if (image != null) floor = Math.max(floor, image.name().imageLsn() + 1);
+        long floor = step.floor();
         if (delta.collect(key, floor, cont, out)) return done(key, lsn, out);
         cont = floor;
       }

@@ -97,30 +97,17 @@ public final class KeyRunReader {
   private void planInterval(int li, Key first, int from, int to, List<LayerFile> candidates, long cont, BitSet lookup, List<Piece> out)
       throws IOException {
     while (true) {
-      LayerFile delta = null, image = null;
-      for (LayerFile f : candidates) {   // newest end first
-        LayerName n = f.name();
-        if (n.lsnStart() >= cont) continue;
-        if (n.kind() == LayerKind.IMAGE) {
-          image = f;
-          break;
-        }
-        if (delta == null) {
-          delta = f;
-        } else if (n.lsnEnd() <= delta.name().lsnStart()) {
-          break;
-        }
-      }
-      if (delta == null && image == null) {
+      LayerStep step = LayerStep.below(candidates, cont);
+      if (step.none()) {
         below(li, first, from, to, cont, lookup, out);
         return;
       }
-      if (image != null && (delta == null || image.name().lsnEnd() >= Math.min(delta.name().lsnEnd(), cont))) {
+      LayerFile delta = step.delta(), image = step.image();
+      if (step.endsAtImage(cont)) {
         out.add(new Piece(from, to, image));
         return;
       }
-      long floor = delta.name().lsnStart();
-      if (image != null) floor = Math.max(floor, image.name().imageLsn() + 1);
+      long floor = step.floor();
       Key hi = keyAt(first, to);
       for (int i = delta.seek(keyAt(first, from)); i < delta.entryCount() && delta.compareKeyAt(i, hi) < 0; i++) {
         long lsn = delta.lsnAt(i);
