@@ -63,6 +63,7 @@ class ConcurrentReadersTest {
 
     int removed = 0;
     try {
+      while (reads.get() == 0 && failures.isEmpty()) Thread.onSpinWait();   // the writes must race running readers
       for (int i = 1300; i < 3000 && failures.isEmpty(); i += 100) {
         step(tl, w, i);
         if (i == 1500 || i == 2000 || i == 2500) tl.compactL0(3);
