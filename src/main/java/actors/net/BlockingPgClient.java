@@ -2,12 +2,9 @@ package actors.net;
 
 import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
-import java.nio.ByteBuffer;
-import java.util.ArrayDeque;
 import wire.pg.BackendMessage;
 import wire.pg.DecoderLimits;
 import wire.pg.PgDecoder;
@@ -20,13 +17,9 @@ import wire.pg.ProtocolException;
  * thread wake-up.
  */
 public final class BlockingPgClient implements SocketOutbox.FrameSink {
-  private static final int READ_CHUNK = 64 * 1024;
-
   private final Socket socket = new Socket();
   private final PgDecoder<BackendMessage> decoder;
-  private final ArrayDeque<BackendMessage> decoded = new ArrayDeque<>();
-  private final byte[] chunk = new byte[READ_CHUNK];
-  private InputStream in;
+  private MessageReader<BackendMessage> reader;
   private OutputStream out;
 
   public BlockingPgClient(DecoderLimits limits) {
@@ -42,7 +35,7 @@ public final class BlockingPgClient implements SocketOutbox.FrameSink {
     socket.setTcpNoDelay(true);
     socket.connect(new InetSocketAddress(host, port), timeoutMillis);
     synchronized (this) {
-      in = socket.getInputStream();
+      reader = new MessageReader<>(socket.getInputStream(), decoder);
       out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
     }
   }
@@ -54,15 +47,7 @@ public final class BlockingPgClient implements SocketOutbox.FrameSink {
 
   /** The next message, waiting for it; null when the server closed the connection between messages. */
   public BackendMessage next() throws IOException, ProtocolException {
-    while (decoded.isEmpty()) {
-      int n = in.read(chunk);
-      if (n < 0) {
-        decoder.finish();   // a stream that ends inside a frame is a protocol error
-        return null;
-      }
-      decoded.addAll(decoder.feed(ByteBuffer.wrap(chunk, 0, n)));
-    }
-    return decoded.poll();
+    return reader.next();
   }
 
   @Override

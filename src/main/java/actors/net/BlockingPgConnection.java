@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
-import java.util.ArrayDeque;
 import java.util.concurrent.CompletableFuture;
 import wire.pg.BackendMessage;
 import wire.pg.CopyData;
@@ -21,20 +20,16 @@ import wire.pg.ProtocolException;
  * Sends are serialized, so another thread (a basebackup writer) may send through {@link #outbox}.
  */
 public final class BlockingPgConnection implements AutoCloseable, SocketOutbox.FrameSink {
-  private static final int READ_CHUNK = 64 * 1024;
-
   private final Socket socket;
   private final InputStream in;
   private final OutputStream out;
-  private final PgDecoder<FrontendMessage> decoder;
-  private final ArrayDeque<FrontendMessage> decoded = new ArrayDeque<>();
-  private final byte[] chunk = new byte[READ_CHUNK];
+  private final MessageReader<FrontendMessage> reader;
 
   BlockingPgConnection(Socket socket, DecoderLimits limits) throws IOException {
     this.socket = socket;
     this.in = socket.getInputStream();
     this.out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-    this.decoder = PgDecoder.forServer(limits);
+    this.reader = new MessageReader<>(in, PgDecoder.forServer(limits));
   }
 
   public String remoteAddress() {
@@ -43,20 +38,12 @@ public final class BlockingPgConnection implements AutoCloseable, SocketOutbox.F
 
   /** The next message, waiting for it; null when the client closed the connection between messages. */
   public FrontendMessage next() throws IOException, ProtocolException {
-    while (decoded.isEmpty()) {
-      int n = in.read(chunk);
-      if (n < 0) {
-        decoder.finish();   // a stream that ends inside a frame is a protocol error
-        return null;
-      }
-      decoded.addAll(decoder.feed(java.nio.ByteBuffer.wrap(chunk, 0, n)));
-    }
-    return decoded.poll();
+    return reader.next();
   }
 
   /** Whether {@link #next} would answer without waiting for the client (a message is decoded or bytes are in). */
   public boolean ready() throws IOException {
-    return !decoded.isEmpty() || in.available() > 0;
+    return reader.ready();
   }
 
   public boolean isClosed() {
