@@ -24,13 +24,16 @@ import wire.xlog.Lsn;
 public final class WalSegments implements Closeable {
   private static final String PARTIAL = ".partial";
   private static final int TIMELINE = 1;
-  private static final byte[] ZEROS = new byte[1 << 20];
+  /** Direct, so zero-filling a segment writes without a copy into a temporary direct buffer. */
+  private static final ByteBuffer ZEROS = ByteBuffer.allocateDirect(1 << 20);
 
   private final Path dir;
   private final long segmentSize;
   private long openSegment = -1;
   private FileChannel open;
   private boolean dirty;
+  /** The open segment was created (zero-filled, durable) by this object and nothing is written in it yet. */
+  private boolean openIsFresh;
 
   public WalSegments(Path dir, long segmentSize) throws IOException {
     if (Long.bitCount(segmentSize) != 1 || segmentSize < (1 << 20) || segmentSize > (1L << 30)) {
@@ -70,6 +73,7 @@ public final class WalSegments implements Closeable {
       while (chunk.hasRemaining()) at += ch.write(chunk, at);
       data.position(data.position() + n);
       dirty = true;
+      openIsFresh = false;
       pos += n;
       if (offset + n == segmentSize) completeOpenSegment();
     }
@@ -103,6 +107,7 @@ public final class WalSegments implements Closeable {
       Files.move(complete, partial, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
     }
     FileChannel ch = openForWrite(keepSeg);
+    if (openIsFresh) return;   // just created zero-filled and durable: nothing to cut
     long offset = end.segmentOffset(segmentSize);
     zeroFill(ch, offset, segmentSize);
     ch.force(false);
@@ -196,8 +201,10 @@ public final class WalSegments implements Closeable {
     closeOpen();
     Path complete = dir.resolve(fileName(segNo));
     Path partial = dir.resolve(fileName(segNo) + PARTIAL);
-    Path file = Files.exists(complete) ? complete : Files.exists(partial) ? partial : createSegment(partial);
+    boolean fresh = !Files.exists(complete) && !Files.exists(partial);
+    Path file = fresh ? createSegment(partial) : Files.exists(complete) ? complete : partial;
     open = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE);
+    openIsFresh = fresh;
     openSegment = segNo;
     return open;
   }
@@ -235,7 +242,7 @@ public final class WalSegments implements Closeable {
   private static void zeroFill(FileChannel ch, long from, long to) throws IOException {
     long at = from;
     while (at < to) {
-      ByteBuffer z = ByteBuffer.wrap(ZEROS, 0, (int) Math.min(ZEROS.length, to - at));
+      ByteBuffer z = ZEROS.duplicate().limit((int) Math.min(ZEROS.capacity(), to - at));
       while (z.hasRemaining()) at += ch.write(z, at);
     }
   }
@@ -244,6 +251,7 @@ public final class WalSegments implements Closeable {
     if (open != null) open.close();
     open = null;
     openSegment = -1;
+    openIsFresh = false;
   }
 
   @Override

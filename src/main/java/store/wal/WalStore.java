@@ -12,6 +12,7 @@ import wire.xlog.encode.WalStreamEncoder;
 import wire.xlog.WalDecoder;
 import wire.xlog.WalFormatException;
 import wire.xlog.WalRecord;
+import wire.xlog.WalRecordEnds;
 
 /**
  * A safekeeper timeline's WAL with its positions (safekeeper.md §5.2): bytes written, the end of the
@@ -25,7 +26,7 @@ public final class WalStore implements Closeable {
   private Lsn writeRecordLsn = Lsn.INVALID;
   private Lsn flushRecordLsn = Lsn.INVALID;
   private Lsn flushedBytesLsn = Lsn.INVALID;
-  private WalDecoder decoder;
+  private WalRecordEnds recordEnds;
   private boolean truncationPending = true;
 
   /** Refused WAL: out of order, overlapping, undecodable, or before the post-crash truncation. */
@@ -41,7 +42,9 @@ public final class WalStore implements Closeable {
 
   /**
    * Opens a timeline's WAL and finds where it ends by decoding forward from {@code commitLsn}, a
-   * known record start (§5.5). With no commit_lsn there is no WAL yet.
+   * known record start (§5.5), with the full decoder: a torn tail after a crash can have intact
+   * headers and a payload that never reached the disk, which only the record CRC shows. With no
+   * commit_lsn there is no WAL yet.
    */
   public static WalStore open(Path dir, long segmentSize, Lsn commitLsn) throws IOException {
     WalStore store = new WalStore(new WalSegments(dir, segmentSize));
@@ -99,7 +102,12 @@ public final class WalStore implements Closeable {
     return segments;
   }
 
-  /** Writes WAL bytes {@code [begin, begin + wal.remaining())}; not durable until {@link #flush()}. */
+  /**
+   * Writes WAL bytes {@code [begin, begin + wal.remaining())} from the caller's buffer (consumed);
+   * not durable until {@link #flush()}. Record ends come from a walk of the page and record headers
+   * ({@link WalRecordEnds}): WAL whose structure is broken is refused, record CRCs are not checked
+   * here (the restart scan checks them, see {@link #open}).
+   */
   public void append(Lsn begin, ByteBuffer wal) throws RefusedAppend, IOException {
     if (truncationPending) throw new RefusedAppend("WAL append at " + begin + " before the truncation that must follow election");
     if (writeLsn.isAfter(begin)) {
@@ -110,19 +118,15 @@ public final class WalStore implements Closeable {
     }
     if (!wal.hasRemaining()) return;
     int n = wal.remaining();
-    byte[] bytes = new byte[n];
-    wal.get(bytes);
-    decoder.feed(bytes);
-    Lsn recordEnd = writeRecordLsn;
     try {
-      for (WalRecord r; (r = decoder.next()) != null; ) recordEnd = r.endLsn();
+      recordEnds.feed(wal);
     } catch (WalFormatException e) {
       truncationPending = true;
       throw new RefusedAppend("WAL appended at " + begin + " does not decode: " + e.getMessage());
     }
-    segments.write(begin, ByteBuffer.wrap(bytes));
+    segments.write(begin, wal);
     writeLsn = begin.plus(n);
-    writeRecordLsn = recordEnd;
+    if (recordEnds.lastRecordEnd().isValid()) writeRecordLsn = recordEnds.lastRecordEnd();
   }
 
   /** fdatasync; afterwards flushLsn covers every complete record written. */
@@ -154,7 +158,7 @@ public final class WalStore implements Closeable {
     writeRecordLsn = end;
     flushRecordLsn = end;
     flushedBytesLsn = end;
-    decoder = WalDecoder.startingAt(end, segments.segmentSize());
+    recordEnds = WalRecordEnds.startingAt(end, segments.segmentSize());
     truncationPending = false;
   }
 
