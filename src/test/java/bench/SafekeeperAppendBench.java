@@ -31,10 +31,19 @@ public final class SafekeeperAppendBench {
     System.out.printf("WAL: %.1f MiB in %d records, %d-byte appends, fdatasync after each%n",
         bytes / 1048576.0, wal.recordEnds().size(), CHUNK);
     for (int run = 1; run <= runs; run++) {
+      long c0 = cpuNanos();
       double store = throughput(bytes, () -> viaWalStore(base, wal, start));
+      long c1 = cpuNanos();
       double raw = throughput(bytes, () -> rawLoop(base, bytes));
-      System.out.printf("run %d: WalStore %.1f MiB/s, raw write+fdatasync %.1f MiB/s, ratio %.2f%n", run, store, raw, store / raw);
+      long c2 = cpuNanos();
+      System.out.printf("run %d: WalStore %.1f MiB/s, raw write+fdatasync %.1f MiB/s, ratio %.2f; CPU of the loop WalStore %d ms, raw %d ms%n",
+          run, store, raw, store / raw, (c1 - c0) / 1_000_000, (c2 - c1) / 1_000_000);
     }
+  }
+
+  /** CPU time (user + system) of this thread: the disk's speed varies on a shared machine, this does not. */
+  private static long cpuNanos() {
+    return java.lang.management.ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
   }
 
   interface Work {
