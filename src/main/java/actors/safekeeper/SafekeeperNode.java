@@ -74,7 +74,7 @@ public final class SafekeeperNode {
     try {
       BlockingPgListener l = BlockingPgListener.bind("sk-wal", settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
           PgSession.handler(ctx.getSystem(), "sk-session", SafekeeperSession.PROTOCOL,
-              out -> SafekeeperSession.create(settings, timelines, out)));
+              (out, route) -> SafekeeperSession.create(settings, timelines, out, route)));
       ctx.getSystem().getWhenTerminated().thenRun(l::close);
       ctx.getSelf().tell(new Bound("pg " + l.localAddress()));
     } catch (java.io.IOException e) {

@@ -45,9 +45,6 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   static final PgSession.Protocol<Command> PROTOCOL =
       new PgSession.Protocol<>(Received::new, Closed.INSTANCE, Failed::new);
 
-  /** Appends forwarded without an answer before this connection stops reading more. */
-  private static final int MAX_UNANSWERED_APPENDS = 64;
-
   private enum Mode { STARTUP, IDLE, BUSY, PUSH, SEND, CLOSING }
   private enum CloseTimeout implements Command { INSTANCE }
 
@@ -55,32 +52,34 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   private final SafekeeperSettings settings;
   private final ActorRef<Timelines.Command> timelines;
   private final Outbox out;
-  private final ActorRef<TimelineAcceptor.Reply> replies;
+  private final PgSession.Route route;
+  /** The acceptor's way back to this connection: answers go straight to the socket, refusals come here. */
+  private final ProposerReplies replies;
   private Mode mode = Mode.STARTUP;
   private StartupOptions startup;
   private ActorRef<TimelineAcceptor.Command> acceptor;
   private ActorRef<WalSender.Command> sender;
-  private int unansweredAppends;
-  /** Credits of appends taken past the limit: the connection reads on once the acceptor answers. */
-  private ReadCredit heldAck;
-  private int heldAcks;
   private int senders;
 
-  static Behavior<Command> create(SafekeeperSettings settings, ActorRef<Timelines.Command> timelines, Outbox out) {
-    return Behaviors.setup(ctx -> new SafekeeperSession(ctx, settings, timelines, out));
+  /** {@code route}: where the session lets the connection's reader hand proposer messages straight to the acceptor. */
+  static Behavior<Command> create(SafekeeperSettings settings, ActorRef<Timelines.Command> timelines, Outbox out,
+      PgSession.Route route) {
+    return Behaviors.setup(ctx -> new SafekeeperSession(ctx, settings, timelines, out, route));
   }
 
   /** How long a closing connection may take to flush its last messages before the session stops anyway. */
   private static final java.time.Duration CLOSE_GRACE = java.time.Duration.ofSeconds(5);
 
   private SafekeeperSession(ActorContext<Command> ctx, SafekeeperSettings settings,
-      ActorRef<Timelines.Command> timelines, Outbox out) {
+      ActorRef<Timelines.Command> timelines, Outbox out, PgSession.Route route) {
     super(ctx);
     this.ctx = ctx;
     this.settings = settings;
     this.timelines = timelines;
     this.out = out;
-    this.replies = ctx.messageAdapter(TimelineAcceptor.Reply.class, FromAcceptor::new);
+    this.route = route;
+    ActorRef<Command> self = ctx.getSelf();
+    this.replies = new ProposerReplies(out, refusal -> self.tell(new FromAcceptor(refusal)));
   }
 
   @Override
@@ -190,42 +189,27 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
               : new Timelines.NotFound(SkError.STORAGE.failure("timeline registry did not answer: " + err.getMessage())), g));
       return ack(ack);
     }
-    if (pm instanceof ProposerMessage.VoteRequest v) {
-      acceptor.tell(new TimelineAcceptor.Vote(v, replies));
-    } else if (pm instanceof ProposerMessage.ProposerElected e) {
-      acceptor.tell(new TimelineAcceptor.Elect(e, replies));
-    } else if (pm instanceof ProposerMessage.AppendRequest a) {
-      acceptor.tell(new TimelineAcceptor.Append(a, replies));
-      if (++unansweredAppends >= MAX_UNANSWERED_APPENDS) {
-        heldAck = ack;   // read no more until the acceptor catches up (one credit object per connection)
-        heldAcks++;
-        return this;
-      }
-    } else {
-      return fatal(SkError.MALFORMED.sqlState(), "a second greeting on one connection");
-    }
-    return ack(ack);
+    // Votes, elections and appends read after the acceptor's greeting go to the acceptor through the
+    // bypass; one that reaches the session was sent before that greeting came.
+    if (pm instanceof ProposerMessage.ProposerGreeting) return fatal(SkError.MALFORMED.sqlState(), "a second greeting on one connection");
+    return protocolViolation(name(pm) + " sent before the AcceptorGreeting");
   }
 
   private Behavior<Command> onResolved(Resolved m) {
     if (mode == Mode.CLOSING) return this;
     if (m.result() instanceof Timelines.NotFound nf) return fatal(nf.failure().kind().sqlState(), nf.failure().message());
     acceptor = ((Timelines.Found) m.result()).acceptor();
+    route.install(new ProposerBypass(acceptor, replies));   // before the greeting: the client waits for it
     acceptor.tell(new TimelineAcceptor.Greet(m.greeting(), replies));
     mode = Mode.PUSH;
     return this;
   }
 
+  /** Only refusals come here; answers are written by {@link ProposerReplies}. */
   private Behavior<Command> onAcceptorReply(FromAcceptor m) {
     if (mode == Mode.CLOSING) return this;
-    if (m.reply() instanceof TimelineAcceptor.Refusal r) return fatal(r.failure().kind().sqlState(), r.failure().message());
-    var answer = ((TimelineAcceptor.Answer) m.reply()).message();
-    out.send(new CopyData(answer.encode()));
-    if (answer instanceof wire.sk.AcceptorMessage.AppendResponse) {
-      unansweredAppends = 0;
-      for (; heldAcks > 0; heldAcks--) heldAck.release();
-    }
-    return this;
+    TimelineAcceptor.Refusal r = (TimelineAcceptor.Refusal) m.reply();
+    return fatal(r.failure().kind().sqlState(), r.failure().message());
   }
 
   private Behavior<Command> onSenderDone(SenderDone m) {
@@ -237,6 +221,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   }
 
   private Behavior<Command> onGone() {
+    route.remove();
     if (acceptor != null) acceptor.tell(new TimelineAcceptor.Disconnected(replies));
     return Behaviors.stopped();
   }
@@ -270,7 +255,7 @@ public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.
   private Behavior<Command> finish() {
     if (mode == Mode.CLOSING) return this;
     mode = Mode.CLOSING;
-    for (; heldAcks > 0; heldAcks--) heldAck.release();   // drain what the client still sends
+    route.remove();   // what the client still sends comes here and is drained
     if (acceptor != null) acceptor.tell(new TimelineAcceptor.Disconnected(replies));
     acceptor = null;
     out.close();

@@ -37,12 +37,32 @@ import wire.xlog.Lsn;
 public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Command> {
   public sealed interface Command {}
 
-  public record Greet(ProposerGreeting greeting, ActorRef<Reply> replyTo) implements Command {}
-  public record Vote(VoteRequest request, ActorRef<Reply> replyTo) implements Command {}
-  public record Elect(ProposerElected elected, ActorRef<Reply> replyTo) implements Command {}
-  public record Append(AppendRequest request, ActorRef<Reply> replyTo) implements Command {}
+  public record Greet(ProposerGreeting greeting, ReplyTo replyTo) implements Command {
+    public Greet(ProposerGreeting greeting, ActorRef<Reply> replyTo) {
+      this(greeting, TimelineAcceptor.replyTo(replyTo));
+    }
+  }
+  public record Vote(VoteRequest request, ReplyTo replyTo) implements Command {
+    public Vote(VoteRequest request, ActorRef<Reply> replyTo) {
+      this(request, TimelineAcceptor.replyTo(replyTo));
+    }
+  }
+  public record Elect(ProposerElected elected, ReplyTo replyTo) implements Command {
+    public Elect(ProposerElected elected, ActorRef<Reply> replyTo) {
+      this(elected, TimelineAcceptor.replyTo(replyTo));
+    }
+  }
+  public record Append(AppendRequest request, ReplyTo replyTo) implements Command {
+    public Append(AppendRequest request, ActorRef<Reply> replyTo) {
+      this(request, TimelineAcceptor.replyTo(replyTo));
+    }
+  }
   /** A proposer connection ended: flush what it sent, forget its pending reply. */
-  public record Disconnected(ActorRef<Reply> connection) implements Command {}
+  public record Disconnected(ReplyTo connection) implements Command {
+    public Disconnected(ActorRef<Reply> connection) {
+      this(TimelineAcceptor.replyTo(connection));
+    }
+  }
   /** Readers (walsenders) get a {@link Positions} now and after every change. */
   public record Subscribe(ActorRef<Positions> subscriber) implements Command {}
   public record Unsubscribe(ActorRef<Positions> subscriber) implements Command {}
@@ -56,6 +76,27 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
 
   /** What a proposer connection receives: a message to send, or a refusal that closes it. */
   public sealed interface Reply {}
+
+  /**
+   * Where the replies to one proposer connection go, in the order they are told. Called on the
+   * acceptor's thread, so an implementation may write to the connection's socket itself (no actor
+   * hop). One object per connection: it is the connection's identity here.
+   */
+  public interface ReplyTo {
+    void tell(Reply reply);
+  }
+
+  /** Replies to an actor (tests, and any connection that wants its replies as messages). */
+  public static ReplyTo replyTo(ActorRef<Reply> ref) {
+    return new ToActor(ref);
+  }
+
+  private record ToActor(ActorRef<Reply> ref) implements ReplyTo {
+    @Override
+    public void tell(Reply reply) {
+      ref.tell(reply);
+    }
+  }
   public record Answer(AcceptorMessage message) implements Reply {}
   public record Refusal(SkError.Failure failure) implements Reply {}
 
@@ -77,7 +118,7 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
   private Lsn remoteConsistentLsn;
   private Lsn proposedCommitLsn = Lsn.INVALID;
   private Lsn termStartLsn = Lsn.INVALID;
-  private final Set<ActorRef<Reply>> awaitingFlush = new LinkedHashSet<>();
+  private final Set<ReplyTo> awaitingFlush = new LinkedHashSet<>();
   private final Set<ActorRef<Positions>> subscribers = new LinkedHashSet<>();
   private boolean flushQueued;
   private Positions lastPublished;
@@ -236,7 +277,7 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
     flushWal();
     AppendResponse response = new AppendResponse(GENERATION, persisted.term(), reportedFlushLsn(), commitLsn,
         HotStandbyFeedback.NONE, null);
-    for (ActorRef<Reply> connection : awaitingFlush) connection.tell(new Answer(response));
+    for (ReplyTo connection : awaitingFlush) connection.tell(new Answer(response));
     awaitingFlush.clear();
     return this;
   }
@@ -317,12 +358,12 @@ public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Co
         persisted.pgVersion(), persisted.systemId(), persisted.walSegSize());
   }
 
-  private Behavior<Command> refuseGeneration(ActorRef<Reply> replyTo, int generation) {
+  private Behavior<Command> refuseGeneration(ReplyTo replyTo, int generation) {
     return refuse(replyTo, SkError.GENERATION_MISMATCH, "membership generation " + Integer.toUnsignedString(generation)
         + " is not supported; this safekeeper uses generation " + GENERATION);
   }
 
-  private Behavior<Command> refuse(ActorRef<Reply> replyTo, SkError kind, String message) {
+  private Behavior<Command> refuse(ReplyTo replyTo, SkError kind, String message) {
     ctx.getLog().warn("refused timeline={} reason={}", persisted.timelineId(), message);
     replyTo.tell(new Refusal(kind.failure(message)));
     return this;

@@ -43,7 +43,7 @@ public final class InProcessSafekeeper implements AutoCloseable {
     try {
       listener = BlockingPgListener.bind("sk-wal-" + n, settings.listenHost(), settings.pgPort(), DecoderLimits.DEFAULT,
           PgSession.handler(kit.system(), "sk-session", SafekeeperSession.PROTOCOL,
-              out -> SafekeeperSession.create(settings, registry, out)));
+              (out, route) -> SafekeeperSession.create(settings, registry, out, route)));
     } catch (Exception e) {
       throw new IllegalStateException("cannot bind in-process safekeeper on port " + settings.pgPort(), e);
     }
