@@ -30,7 +30,10 @@ import wire.sk.ProposerMessage;
 /**
  * One client connection to a safekeeper: startup (tenant and timeline from {@code options}), then
  * simple-query commands. {@code START_WAL_PUSH} makes it a proposer connection whose CopyData
- * messages go to the timeline's acceptor; {@code START_REPLICATION} hands it to a {@link WalSender}.
+ * messages go to the timeline's acceptor: once the acceptor is known, the connection's reader hands
+ * them over itself ({@link ProposerBypass}) and the acceptor writes its answers to the socket itself
+ * ({@link ProposerReplies}), so an append crosses one thread hand-off, not three; this session keeps
+ * the greeting, refusals and the connection's end. {@code START_REPLICATION} hands it to a {@link WalSender}.
  */
 public final class SafekeeperSession extends AbstractBehavior<SafekeeperSession.Command> {
   public sealed interface Command {}
