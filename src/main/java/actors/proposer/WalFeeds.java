@@ -33,9 +33,9 @@ final class WalFeeds {
 
   /** One safekeeper connection in this leader's term. */
   private static final class Feed {
-    final long connection;
+    final SafekeeperWire wire;
+    final Lsn start;
     Lsn sent;
-    Lsn wired;
     Lsn commitSent = Lsn.INVALID;   // the commit_lsn the last message on this connection carried
     long reader;
     UniqueKillSwitch readerSwitch;
@@ -44,28 +44,31 @@ final class WalFeeds {
     byte[] pending;
     ActorRef<StreamAck> pendingAck;
 
-    Feed(long connection, Lsn start) {
-      this.connection = connection;
+    Feed(SafekeeperWire wire, Lsn start) {
+      this.wire = wire;
+      this.start = start;
       this.sent = start;
-      this.wired = start;
+    }
+
+    /** WAL of this term's appends in the socket. */
+    Lsn wired() {
+      return Lsn.max(start, wire.written());
     }
   }
 
   private final ActorContext<WalProposer.Command> ctx;
   private final ProposerSettings settings;
   private final Election election;
-  private final List<ActorRef<SafekeeperLink.Command>> links;
   private final Feed[] feeds;
   private final WalBuffer buffer;
   private long readers;
 
   WalFeeds(ActorContext<WalProposer.Command> ctx, ProposerSettings settings, Election election,
-      List<ActorRef<SafekeeperLink.Command>> links, Lsn termStart) {
+      int safekeepers, Lsn termStart) {
     this.ctx = ctx;
     this.settings = settings;
     this.election = election;
-    this.links = links;
-    this.feeds = new Feed[links.size()];
+    this.feeds = new Feed[safekeepers];
     this.buffer = new WalBuffer(termStart);
   }
 
@@ -78,10 +81,10 @@ final class WalFeeds {
     return buffer.size() < settings.bufferBytes();
   }
 
-  /** ProposerElected went out on {@code connection}: stream from {@code start}, after an empty append that asks for feedback. */
-  void start(int sk, long connection, Lsn start) {
+  /** ProposerElected went out on {@code wire}: stream from {@code start}, after an empty append that asks for feedback. */
+  void start(int sk, SafekeeperWire wire, Lsn start) {
     stop(sk);
-    feeds[sk] = new Feed(connection, start);
+    feeds[sk] = new Feed(wire, start);
     heartbeat(sk, feeds[sk]);
     pump(sk);
   }
@@ -102,11 +105,10 @@ final class WalFeeds {
     pumpAll();
   }
 
-  void onWritten(int sk, Lsn end) {
+  /** The writer thread of {@code connection} got WAL into the socket while its window was full. */
+  void onWritten(int sk, long connection) {
     Feed f = feeds[sk];
-    if (f == null) return;
-    f.wired = Lsn.max(f.wired, end);
-    pump(sk);
+    if (f != null && f.wire.connection() == connection) pump(sk);
   }
 
   /** An empty append to every connection: it carries commit_lsn and truncate_lsn and asks for an answer. */
@@ -260,7 +262,9 @@ final class WalFeeds {
   }
 
   private boolean hasWindow(Feed f) {
-    return f.sent.minus(f.wired) < settings.windowBytes();
+    if (f.sent.minus(f.wired()) < settings.windowBytes()) return true;
+    f.wire.wakeWhenWritten();
+    return f.sent.minus(f.wired()) < settings.windowBytes();   // a write that completed before the call
   }
 
   private void append(int sk, Feed f, byte[] wal) {
@@ -276,7 +280,7 @@ final class WalFeeds {
 
   private void send(int sk, Feed f, ProposerMessage m) {
     if (m instanceof AppendRequest a) f.commitSent = a.commitLsn();
-    links.get(sk).tell(new SafekeeperLink.Send(f.connection, m));
+    f.wire.send(m);
   }
 
   private int indexOf(Feed f) {
