@@ -2,6 +2,7 @@ package actors.proposer;
 
 import actors.net.SocketOutbox;
 import akka.actor.typed.ActorRef;
+import java.nio.ByteBuffer;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -45,9 +46,18 @@ final class SafekeeperWire {
 
   /** Writes or queues {@code m}; on a connection that fails, the link drops it and the owner hears Down. */
   void send(ProposerMessage m) {
+    Lsn end = m instanceof ProposerMessage.AppendRequest a && a.wal().length > 0 ? a.endLsn() : Lsn.INVALID;
+    sendFrame(new CopyData(m.encode()).encode(), end);
+  }
+
+  /**
+   * Writes or queues a whole CopyData frame (see {@link #appendFrame}); {@code walEnd} is the end of
+   * the AppendRequest's WAL it carries, INVALID when it carries none.
+   */
+  void sendFrame(byte[] frame, Lsn walEnd) {
     if (broken.get()) return;
-    long end = m instanceof ProposerMessage.AppendRequest a && a.wal().length > 0 ? a.endLsn().value() : 0;
-    CompletableFuture<?> sent = outbox.send(new CopyData(m.encode()).encode()).toCompletableFuture();
+    long end = walEnd.value();
+    CompletableFuture<?> sent = outbox.send(frame).toCompletableFuture();
     if (sent.isDone() && !sent.isCompletedExceptionally()) {
       if (end != 0) onWritten(end);   // written here, no hand-off
     } else if (sent.isDone()) {
@@ -58,6 +68,15 @@ final class SafekeeperWire {
         else if (end != 0) onWritten(end);
       });
     }
+  }
+
+  /** An AppendRequest as the CopyData frame it travels in, built in one array: one frame serves every safekeeper. */
+  static byte[] appendFrame(ProposerMessage.AppendRequest a) {
+    int length = a.encodedLength();
+    ByteBuffer frame = ByteBuffer.allocate(CopyData.header(0).length + length);
+    frame.put(CopyData.header(length));
+    a.encodeTo(frame);
+    return frame.array();
   }
 
   /** The end of the WAL of AppendRequests in the socket; INVALID before the first. */

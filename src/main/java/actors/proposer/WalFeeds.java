@@ -31,6 +31,8 @@ final class WalFeeds {
   record Message(int sk, long reader, ReplicationMessage message, ActorRef<StreamAck> ack) implements Input {}
   record Ended(int sk, long reader, Optional<Throwable> failure) implements Input {}
 
+  private record SharedFrame(long term, Lsn begin, Lsn end, Lsn commit, Lsn truncate, byte[] frame) {}
+
   /** One safekeeper connection in this leader's term. */
   private static final class Feed {
     final SafekeeperWire wire;
@@ -61,6 +63,8 @@ final class WalFeeds {
   private final Election election;
   private final Feed[] feeds;
   private final WalBuffer buffer;
+  /** The last AppendRequest frame made from the buffer, for the next connection at the same place. */
+  private SharedFrame shared;
   private long readers;
 
   WalFeeds(ActorContext<WalProposer.Command> ctx, ProposerSettings settings, Election election,
@@ -116,9 +120,17 @@ final class WalFeeds {
     for (Feed f : feeds) if (f != null) heartbeat(indexOf(f), f);
   }
 
-  /** An empty append to every connection whose last message carried an older commit_lsn. */
-  void heartbeatWhereCommitIsStale() {
-    for (Feed f : feeds) if (f != null && f.commitSent.isBefore(election.commitLsn())) heartbeat(indexOf(f), f);
+  /**
+   * Tells every connection whose last message carried an older commit_lsn the new one, at once: in
+   * the append of WAL that waits for it, if any, else in an empty append.
+   */
+  void broadcastCommit() {
+    for (int i = 0; i < feeds.length; i++) {
+      Feed f = feeds[i];
+      if (f == null || !f.commitSent.isBefore(election.commitLsn())) continue;
+      pump(i);
+      if (f.commitSent.isBefore(election.commitLsn())) heartbeat(i, f);
+    }
   }
 
   void pumpAll() {
@@ -185,9 +197,7 @@ final class WalFeeds {
       return;
     }
     stopReader(f);
-    while (f.sent.isBefore(buffer.end()) && hasWindow(f)) {
-      append(sk, f, buffer.read(f.sent, ProposerMessage.MAX_WAL_BYTES));
-    }
+    while (f.sent.isBefore(buffer.end()) && hasWindow(f)) appendFromBuffer(f);
   }
 
   /** Sends donor WAL held for this connection as far as the window allows; acknowledges it when all is sent. */
@@ -269,8 +279,31 @@ final class WalFeeds {
 
   private void append(int sk, Feed f, byte[] wal) {
     Lsn end = f.sent.plus(wal.length);
-    send(sk, f, new AppendRequest(Election.GENERATION, election.term(), f.sent, end, election.commitLsn(),
-        election.truncateLsn(), wal));
+    AppendRequest a = new AppendRequest(Election.GENERATION, election.term(), f.sent, end, election.commitLsn(),
+        election.truncateLsn(), wal);
+    f.commitSent = a.commitLsn();
+    f.wire.sendFrame(SafekeeperWire.appendFrame(a), end);
+    f.sent = end;
+  }
+
+  /**
+   * The next append of buffered WAL for a connection at {@code f.sent}: the frame of the last one
+   * when it is the same request (connections in step get one frame, read and encoded once), else a
+   * new one.
+   */
+  private void appendFromBuffer(Feed f) {
+    int n = (int) Math.min(ProposerMessage.MAX_WAL_BYTES, buffer.end().minus(f.sent));
+    Lsn end = f.sent.plus(n);
+    Lsn commit = election.commitLsn();
+    Lsn truncate = election.truncateLsn();
+    if (shared == null || !shared.begin.equals(f.sent) || !shared.end.equals(end) || !shared.commit.equals(commit)
+        || !shared.truncate.equals(truncate) || shared.term != election.term()) {
+      AppendRequest a = new AppendRequest(Election.GENERATION, election.term(), f.sent, end, commit, truncate,
+          buffer.read(f.sent, n));
+      shared = new SharedFrame(election.term(), f.sent, end, commit, truncate, SafekeeperWire.appendFrame(a));
+    }
+    f.commitSent = commit;
+    f.wire.sendFrame(shared.frame, end);
     f.sent = end;
   }
 
