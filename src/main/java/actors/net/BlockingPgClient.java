@@ -50,11 +50,6 @@ public final class BlockingPgClient implements SocketOutbox.FrameSink {
     return reader.next();
   }
 
-  /** Whether {@link #next} would answer without waiting: a message is decoded, or bytes are in. */
-  public boolean ready() throws IOException {
-    return reader.ready();
-  }
-
   @Override
   public synchronized void write(byte[] frame) throws IOException {
     if (out == null) throw new IOException("not connected");

@@ -57,11 +57,6 @@ final class BlockingConversation {
     return outbox;
   }
 
-  /** Whether the reader thread's next message is already in (decoded or in the socket); reader thread only. */
-  boolean moreReady() throws java.io.IOException {
-    return client.ready();
-  }
-
   boolean isClosed() {
     return client.isClosed();
   }

@@ -6,7 +6,6 @@ import actors.proposer.PgClientSession.Event;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.javadsl.ActorContext;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -25,14 +24,11 @@ import wire.xlog.Lsn;
  */
 final class PostgresWal {
   sealed interface Input extends WalProposer.Command permits Message, Ended {}
-  /** Messages read one after the other with nothing to wait for between them; one credit for all. */
-  record Message(long stream, List<ReplicationMessage> messages, ReadCredit ack) implements Input {}
+  record Message(long stream, ReplicationMessage message, ReadCredit ack) implements Input {}
   record Ended(long stream, Optional<Throwable> failure) implements Input {}
 
-  /** Batches of messages read ahead of the proposer's acknowledgement. */
+  /** Messages read ahead of the proposer's acknowledgement. */
   private static final int WINDOW = 8;
-  /** A batch ends at this many WAL bytes (two full XLogData messages), or when the socket has no more. */
-  private static final int BATCH_BYTES = 256 * 1024;
   /** Status updates are small and written at once; this bounds only those queued behind a stalled socket. */
   private static final int REPLY_CAPACITY = 16;
   private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(10);
@@ -69,22 +65,12 @@ final class PostgresWal {
     ReadCredit credit = new ReadCredit(WINDOW);
     ActorRef<WalProposer.Command> self = ctx.getSelf();
     c.start("postgres-wal-" + id, pg.host(), pg.port(), session, CONNECT_TIMEOUT, new BlockingConversation.Listener() {
-      private final List<ReplicationMessage> batch = new ArrayList<>();
-      private int batchBytes;
-
-      /** Messages already in go to the proposer together: it pumps WAL to the safekeepers once for all. */
       @Override
       public void onEvent(Event e) throws Exception {
-        if (e instanceof Copy copy) {
-          batch.add(decode(server, copy.data()));
-          batchBytes += copy.data().length;
-          if (batchBytes < BATCH_BYTES && c.moreReady()) return;
-        }
-        if (batch.isEmpty()) return;
+        if (!(e instanceof Copy copy)) return;
+        ReplicationMessage m = decode(server, copy.data());
         credit.acquire(c::isClosed);
-        self.tell(new Message(id, List.copyOf(batch), credit));
-        batch.clear();
-        batchBytes = 0;
+        self.tell(new Message(id, m, credit));
       }
 
       @Override
@@ -105,7 +91,7 @@ final class PostgresWal {
     }
   }
 
-  /** {@code deliver} takes a message and says whether PostgreSQL may send more now (asked after each batch's last). */
+  /** {@code deliver} takes a message and says whether PostgreSQL may send the next one now. */
   void onInput(Input m, Predicate<ReplicationMessage> deliver) {
     if (m instanceof Message msg) {
       if (msg.stream() != stream || !open) {
@@ -113,9 +99,7 @@ final class PostgresWal {
         return;
       }
       streaming = true;
-      boolean room = true;
-      for (ReplicationMessage r : msg.messages()) room = deliver.test(r);
-      if (room) {
+      if (deliver.test(msg.message())) {
         msg.ack().release();
       } else {
         held = msg.ack();   // one credit object per stream

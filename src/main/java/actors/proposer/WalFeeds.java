@@ -104,9 +104,9 @@ final class WalFeeds {
     for (int i = 0; i < feeds.length; i++) stop(i);
   }
 
-  /** WAL from PostgreSQL; {@link #pumpAll} sends it. */
-  void addLocalWal(Lsn at, byte[] data) {
+  void onLocalWal(Lsn at, byte[] data) {
     buffer.append(at, data);
+    pumpAll();
   }
 
   /** The writer thread of {@code connection} got WAL into the socket while its window was full. */

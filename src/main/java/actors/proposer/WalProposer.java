@@ -163,7 +163,6 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
         }))
         .onMessage(PostgresWal.Input.class, m -> guarded(() -> {
           if (postgresWal != null) postgresWal.onInput(m, this::onPostgresWal);
-          if (feeds != null) feeds.pumpAll();   // once per batch of WAL messages
           afterProgress();
           return this;
         }))
@@ -285,7 +284,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
   /** Takes one message from PostgreSQL's walsender; true when the next one may come at once. */
   private boolean onPostgresWal(wire.pg.ReplicationMessage m) {
     if (m instanceof XLogData x) {
-      feeds.addLocalWal(x.start(), x.data());
+      feeds.onLocalWal(x.start(), x.data());
       return feeds.bufferHasRoom();
     }
     if (m instanceof PrimaryKeepalive k && k.replyRequested()) reportToPostgres();
