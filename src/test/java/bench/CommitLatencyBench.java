@@ -89,11 +89,13 @@ public final class CommitLatencyBench {
     double[] before = strata == null ? null : safekeeperCounters(strata);
     long[] cpu0 = machineCpuTicks();
     long jvm0 = childJvmCpuNanos();
+    long proposer0 = strata == null ? 0 : strata.proposerCpuNanos();
     String[] wal0 = pg.psql("SELECT pg_current_wal_lsn() - '0/0', wal_sync FROM pg_stat_wal").strip().split("\\|");
     String out = pgbench(pg, clients, seconds);
     String[] wal1 = pg.psql("SELECT pg_current_wal_lsn() - '0/0', wal_sync FROM pg_stat_wal").strip().split("\\|");
     long[] cpu1 = machineCpuTicks();
     long jvm1 = childJvmCpuNanos();
+    long proposer1 = strata == null ? 0 : strata.proposerCpuNanos();
     long txns = Long.parseLong(find(DONE, out));
     double perTxn = Math.max(1, txns);
     StringBuilder detail = new StringBuilder(String.format(Locale.ROOT, "WAL %.0f B, primary fsyncs %.2f",
@@ -103,7 +105,8 @@ public final class CommitLatencyBench {
     double tickMs = 1000.0 / 100;   // USER_HZ
     detail.append(String.format(Locale.ROOT, ", machine CPU %.0f %% busy, %.2f ms", busy * 100, (cpu1[0] - cpu0[0]) * tickMs / perTxn));
     if (strata != null) {
-      detail.append(String.format(Locale.ROOT, " (Strata JVMs %.2f ms)", (jvm1 - jvm0) / 1e6 / perTxn));
+      detail.append(String.format(Locale.ROOT, " (Strata JVMs %.2f ms, of which the proposer %.2f ms)", (jvm1 - jvm0) / 1e6 / perTxn,
+          (proposer1 - proposer0) / 1e6 / perTxn));
       double[] after = safekeeperCounters(strata);
       double appends = after[0] - before[0];
       double fsyncs = after[1] - before[1];

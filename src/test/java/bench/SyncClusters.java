@@ -107,6 +107,11 @@ final class SyncClusters {
       return primary;
     }
 
+    /** CPU time the walproposer JVM has used so far. */
+    long proposerCpuNanos() {
+      return proposer.toHandle().info().totalCpuDuration().map(Duration::toNanos).orElse(0L);
+    }
+
     private Path proposerLog() {
       return root.resolve("walproposer.log");
     }

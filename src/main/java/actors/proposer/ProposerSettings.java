@@ -11,8 +11,8 @@ import java.util.Optional;
  * @param reconnect     wait before reconnecting to a safekeeper (safekeeper.md §4.1: 1 s)
  * @param silence       drop a safekeeper connection that said nothing for this long (10 s)
  * @param heartbeat     empty appends and status updates this often (1 s)
- * @param windowBytes   WAL handed to one safekeeper connection but not yet reported written to its socket
- *                      (a link reports every quarter of it)
+ * @param windowBytes   WAL handed to one safekeeper connection but not yet in its socket (queued for the
+ *                      connection's writer thread)
  * @param bufferBytes   WAL from PostgreSQL kept for safekeepers; more waits for the quorum's acks
  */
 public record ProposerSettings(List<Endpoint> safekeepers, String tenantId, String timelineId,

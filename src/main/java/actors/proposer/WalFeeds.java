@@ -31,11 +31,13 @@ final class WalFeeds {
   record Message(int sk, long reader, ReplicationMessage message, ActorRef<StreamAck> ack) implements Input {}
   record Ended(int sk, long reader, Optional<Throwable> failure) implements Input {}
 
+  private record SharedFrame(long term, Lsn begin, Lsn end, Lsn commit, Lsn truncate, byte[] frame) {}
+
   /** One safekeeper connection in this leader's term. */
   private static final class Feed {
-    final long connection;
+    final SafekeeperWire wire;
+    final Lsn start;
     Lsn sent;
-    Lsn wired;
     Lsn commitSent = Lsn.INVALID;   // the commit_lsn the last message on this connection carried
     long reader;
     UniqueKillSwitch readerSwitch;
@@ -44,28 +46,33 @@ final class WalFeeds {
     byte[] pending;
     ActorRef<StreamAck> pendingAck;
 
-    Feed(long connection, Lsn start) {
-      this.connection = connection;
+    Feed(SafekeeperWire wire, Lsn start) {
+      this.wire = wire;
+      this.start = start;
       this.sent = start;
-      this.wired = start;
+    }
+
+    /** WAL of this term's appends in the socket. */
+    Lsn wired() {
+      return Lsn.max(start, wire.written());
     }
   }
 
   private final ActorContext<WalProposer.Command> ctx;
   private final ProposerSettings settings;
   private final Election election;
-  private final List<ActorRef<SafekeeperLink.Command>> links;
   private final Feed[] feeds;
   private final WalBuffer buffer;
+  /** The last AppendRequest frame made from the buffer, for the next connection at the same place. */
+  private SharedFrame shared;
   private long readers;
 
   WalFeeds(ActorContext<WalProposer.Command> ctx, ProposerSettings settings, Election election,
-      List<ActorRef<SafekeeperLink.Command>> links, Lsn termStart) {
+      int safekeepers, Lsn termStart) {
     this.ctx = ctx;
     this.settings = settings;
     this.election = election;
-    this.links = links;
-    this.feeds = new Feed[links.size()];
+    this.feeds = new Feed[safekeepers];
     this.buffer = new WalBuffer(termStart);
   }
 
@@ -78,10 +85,10 @@ final class WalFeeds {
     return buffer.size() < settings.bufferBytes();
   }
 
-  /** ProposerElected went out on {@code connection}: stream from {@code start}, after an empty append that asks for feedback. */
-  void start(int sk, long connection, Lsn start) {
+  /** ProposerElected went out on {@code wire}: stream from {@code start}, after an empty append that asks for feedback. */
+  void start(int sk, SafekeeperWire wire, Lsn start) {
     stop(sk);
-    feeds[sk] = new Feed(connection, start);
+    feeds[sk] = new Feed(wire, start);
     heartbeat(sk, feeds[sk]);
     pump(sk);
   }
@@ -102,11 +109,10 @@ final class WalFeeds {
     pumpAll();
   }
 
-  void onWritten(int sk, Lsn end) {
+  /** The writer thread of {@code connection} got WAL into the socket while its window was full. */
+  void onWritten(int sk, long connection) {
     Feed f = feeds[sk];
-    if (f == null) return;
-    f.wired = Lsn.max(f.wired, end);
-    pump(sk);
+    if (f != null && f.wire.connection() == connection) pump(sk);
   }
 
   /** An empty append to every connection: it carries commit_lsn and truncate_lsn and asks for an answer. */
@@ -114,9 +120,17 @@ final class WalFeeds {
     for (Feed f : feeds) if (f != null) heartbeat(indexOf(f), f);
   }
 
-  /** An empty append to every connection whose last message carried an older commit_lsn. */
-  void heartbeatWhereCommitIsStale() {
-    for (Feed f : feeds) if (f != null && f.commitSent.isBefore(election.commitLsn())) heartbeat(indexOf(f), f);
+  /**
+   * Tells every connection whose last message carried an older commit_lsn the new one, at once: in
+   * the append of WAL that waits for it, if any, else in an empty append.
+   */
+  void broadcastCommit() {
+    for (int i = 0; i < feeds.length; i++) {
+      Feed f = feeds[i];
+      if (f == null || !f.commitSent.isBefore(election.commitLsn())) continue;
+      pump(i);
+      if (f.commitSent.isBefore(election.commitLsn())) heartbeat(i, f);
+    }
   }
 
   void pumpAll() {
@@ -183,9 +197,7 @@ final class WalFeeds {
       return;
     }
     stopReader(f);
-    while (f.sent.isBefore(buffer.end()) && hasWindow(f)) {
-      append(sk, f, buffer.read(f.sent, ProposerMessage.MAX_WAL_BYTES));
-    }
+    while (f.sent.isBefore(buffer.end()) && hasWindow(f)) appendFromBuffer(f);
   }
 
   /** Sends donor WAL held for this connection as far as the window allows; acknowledges it when all is sent. */
@@ -260,13 +272,38 @@ final class WalFeeds {
   }
 
   private boolean hasWindow(Feed f) {
-    return f.sent.minus(f.wired) < settings.windowBytes();
+    if (f.sent.minus(f.wired()) < settings.windowBytes()) return true;
+    f.wire.wakeWhenWritten();
+    return f.sent.minus(f.wired()) < settings.windowBytes();   // a write that completed before the call
   }
 
   private void append(int sk, Feed f, byte[] wal) {
     Lsn end = f.sent.plus(wal.length);
-    send(sk, f, new AppendRequest(Election.GENERATION, election.term(), f.sent, end, election.commitLsn(),
-        election.truncateLsn(), wal));
+    AppendRequest a = new AppendRequest(Election.GENERATION, election.term(), f.sent, end, election.commitLsn(),
+        election.truncateLsn(), wal);
+    f.commitSent = a.commitLsn();
+    f.wire.sendFrame(SafekeeperWire.appendFrame(a), end);
+    f.sent = end;
+  }
+
+  /**
+   * The next append of buffered WAL for a connection at {@code f.sent}: the frame of the last one
+   * when it is the same request (connections in step get one frame, read and encoded once), else a
+   * new one.
+   */
+  private void appendFromBuffer(Feed f) {
+    int n = (int) Math.min(ProposerMessage.MAX_WAL_BYTES, buffer.end().minus(f.sent));
+    Lsn end = f.sent.plus(n);
+    Lsn commit = election.commitLsn();
+    Lsn truncate = election.truncateLsn();
+    if (shared == null || !shared.begin.equals(f.sent) || !shared.end.equals(end) || !shared.commit.equals(commit)
+        || !shared.truncate.equals(truncate) || shared.term != election.term()) {
+      AppendRequest a = new AppendRequest(Election.GENERATION, election.term(), f.sent, end, commit, truncate,
+          buffer.read(f.sent, n));
+      shared = new SharedFrame(election.term(), f.sent, end, commit, truncate, SafekeeperWire.appendFrame(a));
+    }
+    f.commitSent = commit;
+    f.wire.sendFrame(shared.frame, end);
     f.sent = end;
   }
 
@@ -276,7 +313,7 @@ final class WalFeeds {
 
   private void send(int sk, Feed f, ProposerMessage m) {
     if (m instanceof AppendRequest a) f.commitSent = a.commitLsn();
-    links.get(sk).tell(new SafekeeperLink.Send(f.connection, m));
+    f.wire.send(m);
   }
 
   private int indexOf(Feed f) {

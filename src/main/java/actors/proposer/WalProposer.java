@@ -74,8 +74,9 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
   private final ActorRef<SyncOutcome> outcome;
   private final Lsn freshStart;
   private final Election election;
-  private final List<ActorRef<SafekeeperLink.Command>> links = new ArrayList<>();
   private final long[] connections;
+  /** The sending end of each safekeeper's current connection (null until its first Up). */
+  private final SafekeeperWire[] wires;
   private final boolean[] up;
   private ProposerGreeting greeting;
   private WalFeeds feeds;
@@ -120,12 +121,13 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
     this.election = new Election(names);
     this.connections = new long[names.size()];
     this.up = new boolean[names.size()];
+    this.wires = new SafekeeperWire[names.size()];
     ActorRef<SafekeeperLink.Report> reports = ctx.messageAdapter(SafekeeperLink.Report.class, FromLink::new);
     for (int i = 0; i < names.size(); i++) {
       Endpoint e = settings.safekeepers().get(i);
       SafekeeperLink.Settings s = new SafekeeperLink.Settings(e.host(), e.port(), settings.tenantId(), settings.timelineId(),
-          settings.reconnect(), settings.silence(), 64, settings.windowBytes() / 4);
-      links.add(ctx.spawn(SafekeeperLink.create(i, s, reports), "sk-" + i));
+          settings.reconnect(), settings.silence(), 64);
+      ctx.spawn(SafekeeperLink.create(i, s, reports), "sk-" + i);
     }
     timers.startTimerWithFixedDelay(new Tick(), settings.heartbeat());
     if (settings.syncMode()) {
@@ -196,6 +198,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
   private Behavior<Command> onLink(SafekeeperLink.Report report) {
     if (report instanceof SafekeeperLink.Up u) {
       connections[u.sk()] = u.connection();
+      wires[u.sk()] = u.wire();
       up[u.sk()] = true;
       election.onConnected(u.sk());
       if (greeting != null) send(u.sk(), greeting);
@@ -205,7 +208,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
       election.onDisconnected(d.sk());
       if (feeds != null) feeds.stop(d.sk());
     } else if (report instanceof SafekeeperLink.Written w) {
-      if (w.connection() == connections[w.sk()] && feeds != null) feeds.onWritten(w.sk(), w.endLsn());
+      if (w.connection() == connections[w.sk()] && feeds != null) feeds.onWritten(w.sk(), w.connection());
       afterProgress();
     } else if (report instanceof SafekeeperLink.Received r) {
       if (r.connection() != connections[r.sk()] || !up[r.sk()]) return this;
@@ -237,7 +240,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
       } else if (a instanceof SendElected e) {
         if (feeds == null) continue;   // sync-safekeepers already ended at the election: nothing to stream
         send(e.sk(), e.elected());
-        feeds.start(e.sk(), connections[e.sk()], e.elected().startStreamingAt());
+        feeds.start(e.sk(), wires[e.sk()], e.elected().startStreamingAt());
       } else if (a instanceof NeedsStartLsn) {
         if (settings.syncMode()) {
           ctx.getLog().info("proposer elected term={} no WAL on any safekeeper", election.term());
@@ -254,7 +257,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
         ctx.getLog().info("proposer elected term={} term_start_lsn={} truncate_lsn={} donor={} history={}", l.term(),
             l.termStartLsn(), l.truncateLsn(), election.name(l.donor()), l.history().entries());
         if (settings.syncMode() && election.agreedAtElection()) return syncDone();
-        feeds = new WalFeeds(ctx, settings, election, links, l.termStartLsn());
+        feeds = new WalFeeds(ctx, settings, election, wires.length, l.termStartLsn());
         if (!settings.syncMode()) {
           PostgresUrl pg = settings.postgres().orElseThrow();
           ctx.pipeToSelf(PostgresControl.flushLsn(ctx.getSystem(), pg),
@@ -295,7 +298,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
     // Then every safekeeper learns the new commit_lsn at once (reference §4.7: "immediately broadcast"):
     // a proposer that stops right after a commit, or goes idle, must not leave it behind. Carrying it
     // only in the next append halved the appends per commit but gained no TPS in a quiet A/B run.
-    feeds.heartbeatWhereCommitIsStale();
+    feeds.broadcastCommit();
     afterProgress();
   }
 
@@ -342,7 +345,7 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
   }
 
   private void send(int sk, ProposerMessage m) {
-    links.get(sk).tell(new SafekeeperLink.Send(connections[sk], m));
+    if (up[sk]) wires[sk].send(m);
   }
 
   private Behavior<Command> stopStreams() {

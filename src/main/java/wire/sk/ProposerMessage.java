@@ -68,8 +68,23 @@ public sealed interface ProposerMessage {
 
     @Override
     public byte[] encode() {
-      return new FieldWriter().u8('a').u32(Integer.toUnsignedLong(generation)).u64(term).u64(beginLsn.value())
-          .u64(endLsn.value()).u64(commitLsn.value()).u64(truncateLsn.value()).bytes(wal).toByteArray();
+      ByteBuffer out = ByteBuffer.allocate(encodedLength());
+      encodeTo(out);
+      return out.array();
+    }
+
+    /** The size of {@link #encode()}'s result. */
+    public int encodedLength() {
+      return 1 + 4 + 5 * 8 + wal.length;
+    }
+
+    /**
+     * Writes the encoding at {@code out}'s position (big-endian): lets a sender put it straight
+     * behind a frame header, in one array, with the WAL copied once.
+     */
+    public void encodeTo(ByteBuffer out) {
+      out.put((byte) 'a').putInt(generation).putLong(term).putLong(beginLsn.value()).putLong(endLsn.value())
+          .putLong(commitLsn.value()).putLong(truncateLsn.value()).put(wal);
     }
 
     @Override

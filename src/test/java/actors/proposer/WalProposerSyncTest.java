@@ -73,22 +73,22 @@ class WalProposerSyncTest {
     return result;
   }
 
-  /** Writes WAL [START, upTo) to one safekeeper as the leader of term 1 would, through a SafekeeperLink. */
+  /** Writes WAL [START, upTo) to one safekeeper as the leader of term 1 would, through a SafekeeperLink's wire. */
   private void seed(InProcessSafekeeper sk, SyntheticWal wal, Lsn upTo) {
     TestProbe<SafekeeperLink.Report> owner = testKit.kit().createTestProbe();
     SafekeeperLink.Settings s = new SafekeeperLink.Settings("127.0.0.1", sk.port(), TENANT, timeline,
         Duration.ofMillis(200), Duration.ofSeconds(10), 64);
     ActorRef<SafekeeperLink.Command> link = testKit.kit().spawn(SafekeeperLink.create(0, s, owner.ref()));
-    long conn = owner.expectMessageClass(SafekeeperLink.Up.class, WAIT).connection();
-    link.tell(new SafekeeperLink.Send(conn, new ProposerGreeting(TENANT, timeline, MembershipConfiguration.NONE, 150000,
-        SyntheticWal.SYSTEM_ID, (int) Lsn.DEFAULT_SEGMENT_SIZE)));
+    SafekeeperWire wire = owner.expectMessageClass(SafekeeperLink.Up.class, WAIT).wire();
+    wire.send(new ProposerGreeting(TENANT, timeline, MembershipConfiguration.NONE, 150000,
+        SyntheticWal.SYSTEM_ID, (int) Lsn.DEFAULT_SEGMENT_SIZE));
     assertTrue(received(owner) instanceof AcceptorGreeting);
-    link.tell(new SafekeeperLink.Send(conn, new VoteRequest(0, 1)));
+    wire.send(new VoteRequest(0, 1));
     assertTrue(((VoteResponse) received(owner)).voteGiven());
-    link.tell(new SafekeeperLink.Send(conn, new ProposerElected(0, 1, START, TermHistory.EMPTY.plus(1, START))));
+    wire.send(new ProposerElected(0, 1, START, TermHistory.EMPTY.plus(1, START)));
     for (Lsn at = START; at.isBefore(upTo); ) {
       Lsn end = Lsn.min(upTo, at.plus(ProposerMessage.MAX_WAL_BYTES));
-      link.tell(new SafekeeperLink.Send(conn, new AppendRequest(0, 1, at, end, Lsn.INVALID, Lsn.INVALID, wal.slice(at, end))));
+      wire.send(new AppendRequest(0, 1, at, end, Lsn.INVALID, Lsn.INVALID, wal.slice(at, end)));
       at = end;
     }
     // flush_lsn is a MAXALIGNed record end, so the end of the bytes counts up to the next 8-byte boundary
