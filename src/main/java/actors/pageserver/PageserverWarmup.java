@@ -1,5 +1,7 @@
 package actors.pageserver;
 
+import actors.net.BlockingPgClient;
+import actors.net.BlockingPgListener;
 import actors.safekeeper.TimelineId;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -23,7 +25,15 @@ import store.pgdatadir.WalIngest;
 import wire.keyspace.Value;
 import wire.pagestream.PagestreamRequest;
 import wire.pagestream.PagestreamResponse;
+import wire.pg.BackendMessage;
 import wire.pg.CopyData;
+import wire.pg.CopyResponse;
+import wire.pg.DecoderLimits;
+import wire.pg.ErrorResponse;
+import wire.pg.ProtocolException;
+import wire.pg.Query;
+import wire.pg.ReadyForQuery;
+import wire.pg.StartupPacket;
 import wire.pgdata.CheckPoint;
 import wire.pgdata.ForkNumber;
 import wire.pgdata.RelTag;
@@ -39,13 +49,15 @@ import wire.xlog.encode.RehearsalWal;
  * JVM's speed, and a cold GetPage pass had three times the p99 of a hot one). The steps are the
  * real ones: 128 KiB chunks through the {@link WalDecoder}, {@link WalIngest} into a
  * {@link DatadirModification}, batches into {@link TimelineLayers}, freeze and flush to an L0 file,
- * image layers as compaction writes them, then every page read back through {@link PageRequests}
- * and framed as the page service frames it. Nothing is kept; a failure only costs the warm-up.
+ * image layers as compaction writes them, then every page read back through {@link PageRequests},
+ * and the images once more through the page service's connection code on a loopback socket. Nothing is kept; a failure only costs the warm-up.
  */
 final class PageserverWarmup {
   private static final int CHUNK = 128 * 1024;
   private static final int BATCH_RECORDS = 100;
   private static final int READ_PASSES = 8;
+  /** Each socket read is a round trip between two threads: fewer passes keep the start short. */
+  private static final int SOCKET_PASSES = 2;
 
   /** What one run did, for one log line. */
   record Result(long walBytes, long records, long pagesRead, long millis) {}
@@ -71,7 +83,8 @@ final class PageserverWarmup {
       long lsn = layers.diskConsistentLsn();
       KeySpace keyspace = DatadirKeySpace.collect(handle.datadir(lsn));
       layers.createImageLayers(lsn, keyspace.partition(settings.compactionTargetSize()), keyspace, (key, at) -> imageOrBlank(layers, key, at));
-      long pages = read(handle(layers), lsn);
+      TimelineHandle reader = handle(layers);
+      long pages = read(reader, lsn) + readOverSocket(reader, lsn);
       return new Result(wal.length, records, pages, (System.nanoTime() - t0) / 1_000_000);
     } finally {
       removeTree(scratch);
@@ -142,6 +155,56 @@ final class PageserverWarmup {
       }
     }
     return pages;
+  }
+
+  /**
+   * The image relation's pages once more, through the page service's own connection code on a
+   * loopback socket (a listener of its own on a free port, closed afterwards): startup,
+   * {@code pagestream_v2}, then one request at a time as a compute sends them.
+   */
+  private static long readOverSocket(TimelineHandle handle, long lsn) throws IOException {
+    PageserverRegistry registry = new PageserverRegistry();
+    registry.addTenant(handle.id().tenantId());
+    registry.add(handle);
+    RelTag rel = RehearsalWal.IMAGES.fork(ForkNumber.MAIN);
+    int blocks = Math.max(0, handle.datadir(lsn).relSizeOrMinusOne(rel));
+    BlockingPgListener listener = BlockingPgListener.bind("warmup-page-service", "127.0.0.1", 0, DecoderLimits.DEFAULT,
+        PageServiceConnection.handler(registry, new Basebackups(Runnable::run)));
+    BlockingPgClient client = new BlockingPgClient(DecoderLimits.DEFAULT);
+    long pages = 0;
+    try {
+      client.connect("127.0.0.1", listener.localAddress().getPort(), 10_000);
+      client.readTimeout(10_000);
+      client.write(StartupPacket.StartupMessage.of(Map.of("user", "warmup", "database", "postgres")).encode());
+      client.flush();
+      awaitReply(client, ReadyForQuery.class);
+      client.write(new Query("pagestream_v2 " + handle.id().tenantId() + " " + handle.id().timelineId()).encode());
+      client.flush();
+      awaitReply(client, CopyResponse.CopyBothResponse.class);
+      for (int pass = 0; pass < SOCKET_PASSES; pass++) {
+        for (int blk = 0; blk < blocks; blk++) {
+          client.write(new CopyData(new PagestreamRequest.GetPage(Lsn.of(lsn), Lsn.of(lsn), rel, blk).encode()).encode());
+          client.flush();
+          BackendMessage m = client.next();
+          if (!(m instanceof CopyData d) || d.data().length != 1 + 8192) throw new IOException("warm-up page service answered " + m);
+          pages++;
+        }
+      }
+    } catch (ProtocolException e) {
+      throw new IOException("warm-up page service: " + e.getMessage(), e);
+    } finally {
+      client.cut();
+      listener.close();
+    }
+    return pages;
+  }
+
+  private static void awaitReply(BlockingPgClient client, Class<? extends BackendMessage> wanted) throws IOException, ProtocolException {
+    for (BackendMessage m; (m = client.next()) != null; ) {
+      if (wanted.isInstance(m)) return;
+      if (m instanceof ErrorResponse e) throw new IOException("warm-up page service refused: " + e);
+    }
+    throw new IOException("warm-up page service closed the connection");
   }
 
   /** Compaction's materializer, without redo: the newest image, or a blank page where only WAL records lie on top. */
