@@ -2,6 +2,7 @@ package actors.pageserver;
 
 import actors.proposer.PgClientSession.PgServerError;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.util.concurrent.TimeoutException;
 import wire.pg.ProtocolException;
 
@@ -42,7 +43,7 @@ public enum FailureReason {
     for (Throwable t = error; t != null; t = t.getCause() == t ? null : t.getCause()) {
       if (t instanceof PgServerError || t instanceof ProtocolException) return PROTOCOL_ERROR;
       if (t instanceof ConnectException) return CONNECTION_REFUSED;
-      if (t instanceof TimeoutException) return TIMEOUT;
+      if (t instanceof TimeoutException || t instanceof SocketTimeoutException) return TIMEOUT;
       String m = t.getMessage();
       if (m != null && m.contains("Connection refused")) return CONNECTION_REFUSED;   // Akka TCP names it only in text
     }

@@ -24,7 +24,8 @@ public record PageserverSettings(
     int ingestBatchRecords,
     long gcHorizon,
     Duration pitrInterval,
-    Duration gcPeriod) {
+    Duration gcPeriod,
+    long warmupWal) {
 
   public static PageserverSettings from(NodeSettings node, Config config) {
     Config c = config.getConfig("strata.pageserver");
@@ -34,7 +35,7 @@ public record PageserverSettings(
         positive(c, "wait-lsn-timeout"), bytes(c, "checkpoint-distance"), positive(c, "checkpoint-timeout"),
         atLeast(c, "compaction-threshold", 2), positive(c, "compaction-period"), bytes(c, "compaction-target-size"),
         atLeast(c, "image-creation-threshold", 1), atLeast(c, "ingest-batch-records", 1),
-        c.getBytes("gc-horizon"), notNegative(c, "pitr-interval"), positive(c, "gc-period"));
+        c.getBytes("gc-horizon"), notNegative(c, "pitr-interval"), positive(c, "gc-period"), warmupWal(c));
   }
 
   public Path tenantsDir() {
@@ -72,6 +73,12 @@ public record PageserverSettings(
   private static long bytes(Config c, String key) {
     long b = c.getBytes(key);
     if (b < 8192) throw new IllegalArgumentException("strata.pageserver." + key + " must be at least 8 KiB, got " + b);
+    return b;
+  }
+
+  private static long warmupWal(Config c) {
+    long b = c.getBytes("warmup-wal");
+    if (b < 0 || b > 256L << 20) throw new IllegalArgumentException("strata.pageserver.warmup-wal must be 0 to 256 MiB, got " + b);
     return b;
   }
 

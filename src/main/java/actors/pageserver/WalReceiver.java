@@ -1,7 +1,6 @@
 package actors.pageserver;
 
 import actors.proposer.PgClientSession;
-import actors.proposer.ReplicationStream;
 import actors.safekeeper.StatusGossip;
 import actors.safekeeper.StatusGossip.TimelineInfo;
 import actors.safekeeper.TimelineId;
@@ -17,11 +16,6 @@ import akka.cluster.ddata.LWWMap;
 import akka.cluster.ddata.typed.javadsl.DistributedData;
 import akka.cluster.ddata.typed.javadsl.Replicator;
 import akka.cluster.ddata.typed.javadsl.ReplicatorMessageAdapter;
-import akka.stream.KillSwitches;
-import akka.stream.Materializer;
-import akka.stream.UniqueKillSwitch;
-import akka.stream.javadsl.Keep;
-import akka.stream.typed.javadsl.ActorSink;
 import akka.util.ByteString;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -56,19 +50,21 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
   public record GetStatus(ActorRef<WalReceiverStatus> replyTo) implements Command {}
 
   private record GossipChanged(Replicator.SubscribeResponse<LWWMap<String, TimelineInfo>> response) implements Command {}
-  private record Identified(long connection, List<PgClientSession.Result> results, Throwable error) implements Command {}
-  private record StreamStarted(long connection, ActorRef<Ack> ack) implements Command {}
-  private record StreamMessage(long connection, ReplicationMessage message, ActorRef<Ack> ack) implements Command {}
+  private record Identified(long connection, List<PgClientSession.Result> results) implements Command {}
+  /** A message read on {@code from}, which holds a read credit for it until it is taken. */
+  private record StreamMessage(long connection, SafekeeperStream from, ReplicationMessage message) implements Command {}
   private record StreamEnded(long connection, Optional<Throwable> failure) implements Command {}
-  private record Ingested(long connection, Throwable error) implements Command {}
+  /** The sink is done with a chunk read on {@code from}: its credit goes back. */
+  private record Ingested(long connection, SafekeeperStream from, Throwable error) implements Command {}
   private enum Wake implements Command { INSTANCE }
-  private enum Ack { INSTANCE }
 
   /**
    * Chunks handed to the sink before the first of them is ingested: the stream reads and decodes
    * the next chunks while the timeline ingests, instead of waiting a round of messages per chunk.
    */
   static final int MAX_IN_FLIGHT = 4;
+  /** While chunks keep coming, a status update after an ingest is sent at most this often (and whenever the flush LSNs moved). */
+  private static final long STATUS_INTERVAL_NANOS = 100_000_000L;
 
   /** One connection to one safekeeper, from TCP connect to its end. */
   private static final class Connection {
@@ -77,8 +73,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
     final long startedNanos;
     final Lsn start;
     final Lsn lastRecordAtStart;
-    ReplicationStream stream;
-    UniqueKillSwitch killSwitch;
+    SafekeeperStream stream;
     boolean streaming;
     boolean advanced;                 // WAL from it moved last_record_lsn; its backoff was reset
     long lastMessageNanos;
@@ -87,7 +82,8 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
     boolean behind;
     Lsn received;                     // the next byte expected
     Lsn safekeeperEnd = Lsn.INVALID;  // the most WAL it said it has
-    ActorRef<Ack> held;               // the stream waits for this while MAX_IN_FLIGHT chunks are with the sink
+    long statusSentNanos;             // the last standby status update, and what it said was flushed
+    TimelineLsns statusSent;
 
     Connection(long id, SafekeeperCandidates.Candidate safekeeper, long now, Lsn start, Lsn lastRecordAtStart) {
       this.id = id;
@@ -149,10 +145,6 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
     return newReceiveBuilder()
         .onMessage(GossipChanged.class, this::onGossip)
         .onMessage(Identified.class, this::onIdentified)
-        .onMessage(StreamStarted.class, m -> {
-          m.ack().tell(Ack.INSTANCE);
-          return this;
-        })
         .onMessage(StreamMessage.class, this::onStreamMessage)
         .onMessage(StreamEnded.class, this::onStreamEnded)
         .onMessage(Ingested.class, this::onIngested)
@@ -227,19 +219,24 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
     params.put("database", "replication");
     params.put("application_name", settings.applicationName());
     params.put("options", "-c tenant_id=" + tenantId + " timeline_id=" + timelineId);
-    c.stream = ReplicationStream.open(ctx.getSystem(), sk.host(), sk.port(), params, null, List.of("IDENTIFY_SYSTEM"),
-        "START_REPLICATION PHYSICAL " + start);
+    PgClientSession session = new PgClientSession(sk.address(), params, null,
+        List.of("IDENTIFY_SYSTEM", "START_REPLICATION PHYSICAL " + start));
     long id = c.id;
-    c.killSwitch = c.stream.messages()
-        .viaMat(KillSwitches.single(), Keep.right())
-        .toMat(ActorSink.<ReplicationMessage, Command, Ack>actorRefWithBackpressure(ctx.getSelf(),
-            (ack, msg) -> new StreamMessage(id, msg, ack),
-            ack -> new StreamStarted(id, ack),
-            Ack.INSTANCE,
-            new StreamEnded(id, Optional.empty()),
-            t -> new StreamEnded(id, Optional.of(t))), Keep.left())
-        .run(Materializer.matFromSystem(ctx.getSystem()));
-    ctx.pipeToSelf(c.stream.prelude(), (results, err) -> new Identified(id, results, err));
+    ActorRef<Command> self = ctx.getSelf();
+    c.stream = SafekeeperStream.open("walreceiver-" + timelineId + "-" + id, sk.host(), sk.port(), session,
+        settings.connectTimeout(), MAX_IN_FLIGHT, new SafekeeperStream.Listener() {
+          @Override public void onStreaming(List<PgClientSession.Result> results) {
+            self.tell(new Identified(id, results));
+          }
+
+          @Override public void onMessage(SafekeeperStream from, ReplicationMessage message) {
+            self.tell(new StreamMessage(id, from, message));
+          }
+
+          @Override public void onEnd(Optional<Throwable> failure) {
+            self.tell(new StreamEnded(id, failure));
+          }
+        });
     ctx.getLog().info("walreceiver connecting tenant={} timeline={} sk={} addr={} start={} last_record_lsn={} commit_lsn={}",
         tenantId, timelineId, Long.toUnsignedString(sk.nodeId()), sk.address(), start, at.lastRecordLsn(), sk.commitLsn());
   }
@@ -257,7 +254,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
 
   private Behavior<Command> onIdentified(Identified m) {
     Connection c = current;
-    if (c == null || c.id != m.connection() || m.error() != null) return this;   // a failure arrives as StreamEnded
+    if (c == null || c.id != m.connection()) return this;
     try {
       IdentifySystemResult r = IdentifySystemResult.fromRow(m.results().get(0).rows().get(0));
       c.safekeeperEnd = Lsn.max(c.safekeeperEnd, r.xlogpos());
@@ -277,7 +274,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
   private Behavior<Command> onStreamMessage(StreamMessage m) {
     Connection c = current;
     if (c == null || c.id != m.connection()) {
-      m.ack().tell(Ack.INSTANCE);   // a stream being torn down; let it drain
+      m.from().release();   // a stream being torn down; let it drain
       return this;
     }
     long now = System.nanoTime();
@@ -290,7 +287,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
       }
       c.safekeeperEnd = Lsn.max(c.safekeeperEnd, x.end());
       if (x.data().length == 0) {
-        m.ack().tell(Ack.INSTANCE);
+        m.from().release();
         return this;
       }
       c.received = x.dataEnd();
@@ -298,8 +295,6 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
       lastReceived = x.dataEnd();
       lastReceivedAtMillis = System.currentTimeMillis();
       inFlight++;
-      if (inFlight < MAX_IN_FLIGHT) m.ack().tell(Ack.INSTANCE);
-      else c.held = m.ack();
       CompletionStage<Void> done;
       try {
         done = sink.deliver(x.start().value(), ByteString.fromArrayUnsafe(x.data()));
@@ -307,11 +302,12 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
         done = CompletableFuture.failedFuture(e);
       }
       long id = c.id;
-      ctx.pipeToSelf(done, (v, err) -> new Ingested(id, err));
+      SafekeeperStream from = m.from();
+      ctx.pipeToSelf(done, (v, err) -> new Ingested(id, from, err));
     } else if (m.message() instanceof PrimaryKeepalive k) {
       c.safekeeperEnd = Lsn.max(c.safekeeperEnd, k.walEnd());
-      if (k.replyRequested()) sendStatus(c);
-      m.ack().tell(Ack.INSTANCE);
+      if (k.replyRequested()) sendStatus(c, lsns.get());
+      m.from().release();
     } else {
       end(c, FailureReason.PROTOCOL_ERROR, "unexpected " + m.message().getClass().getSimpleName() + " from the safekeeper");
       return decide();
@@ -323,6 +319,7 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
 
   private Behavior<Command> onIngested(Ingested m) {
     inFlight--;
+    m.from().release();
     Connection c = current;
     if (c != null && c.id == m.connection()) {
       if (m.error() != null) {
@@ -333,11 +330,8 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
           c.advanced = true;
           candidates.progressed(c.safekeeper.nodeId());
         }
-        sendStatus(c);
-        if (c.held != null) {
-          c.held.tell(Ack.INSTANCE);
-          c.held = null;
-        }
+        TimelineLsns at = lsns.get();
+        if (inFlight == 0 || statusMoved(c, at) || System.nanoTime() - c.statusSentNanos >= STATUS_INTERVAL_NANOS) sendStatus(c, at);
       }
     }
     return decide();
@@ -355,10 +349,17 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
   }
 
   /** Standby status update: write = received, flush = disk_consistent_lsn, apply = remote_consistent_lsn. */
-  private void sendStatus(Connection c) {
+  private void sendStatus(Connection c, TimelineLsns at) {
     if (!c.streaming) return;   // before COPY mode a CopyData would break the startup exchange
-    TimelineLsns at = lsns.get();
-    c.stream.reply(new StandbyStatusUpdate(c.received, at.diskConsistentLsn(), at.remoteConsistentLsn(), PgTime.now(), false));
+    c.stream.send(new StandbyStatusUpdate(c.received, at.diskConsistentLsn(), at.remoteConsistentLsn(), PgTime.now(), false));
+    c.statusSentNanos = System.nanoTime();
+    c.statusSent = at;
+  }
+
+  /** Whether what is durable (locally or remotely) moved since the last update: the safekeepers wait for that news. */
+  private static boolean statusMoved(Connection c, TimelineLsns at) {
+    return c.statusSent == null || !at.diskConsistentLsn().equals(c.statusSent.diskConsistentLsn())
+        || !at.remoteConsistentLsn().equals(c.statusSent.remoteConsistentLsn());
   }
 
   /** Ends the connection and reports it: the one WARN line for this failure. */
@@ -373,7 +374,6 @@ public final class WalReceiver extends AbstractBehavior<WalReceiver.Command> {
   }
 
   private static void close(Connection c) {
-    if (c.killSwitch != null) c.killSwitch.shutdown();
     if (c.stream != null) c.stream.close();
   }
 

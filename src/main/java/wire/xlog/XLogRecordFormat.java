@@ -84,6 +84,43 @@ public final class XLogRecordFormat {
     return b.array();
   }
 
+  /**
+   * One record with a single block reference (block id 0, never SAME_REL) and main data, laid out as
+   * XLogRecordAssemble does: headers, main data header, then the image (without its hole), the
+   * block data and the main data. {@code page} is a whole uncompressed page or null for no image;
+   * a hole of {@code holeLength} bytes at {@code holeOffset} is left out of it when not 0.
+   */
+  public static byte[] encodeWithBlock(int rmid, int info, int xid, Lsn prev, RelFileNode rel, int fork, int blockNumber,
+      boolean willInit, byte[] page, int holeOffset, int holeLength, boolean apply, byte[] blockData, byte[] mainData) {
+    if (page != null && page.length != BlockImage.PAGE_SIZE) throw new IllegalArgumentException("page of " + page.length + " bytes");
+    if (blockData.length > 0xFFFF) throw new IllegalArgumentException("block data of " + blockData.length + " bytes");
+    int imageLength = page == null ? 0 : BlockImage.PAGE_SIZE - holeLength;
+    int dataHeader = mainData.length == 0 ? 0 : mainData.length <= 255 ? 2 : 5;
+    int blockHeader = 4 + (page == null ? 0 : 5) + RelFileNode.SIZE + 4;
+    int total = HEADER_SIZE + blockHeader + dataHeader + imageLength + blockData.length + mainData.length;
+    ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(TOT_LEN_OFFSET, total).putInt(XID_OFFSET, xid).putLong(PREV_OFFSET, prev.value())
+        .put(INFO_OFFSET, (byte) info).put(RMID_OFFSET, (byte) rmid).position(HEADER_SIZE);
+    int flags = (fork & BlockRef.FORK_MASK) | (page != null ? BlockRef.HAS_IMAGE : 0) | (blockData.length > 0 ? BlockRef.HAS_DATA : 0)
+        | (willInit ? BlockRef.WILL_INIT : 0);
+    b.put((byte) 0).put((byte) flags).putShort((short) blockData.length);
+    if (page != null) {
+      int imageInfo = (holeLength > 0 ? BlockImage.HAS_HOLE : 0) | (apply ? BlockImage.APPLY : 0);
+      b.putShort((short) imageLength).putShort((short) (holeLength > 0 ? holeOffset : 0)).put((byte) imageInfo);
+    }
+    b.putInt(rel.spcNode()).putInt(rel.dbNode()).putInt(rel.relNode()).putInt(blockNumber);
+    if (dataHeader == 2) b.put((byte) BLOCK_ID_DATA_SHORT).put((byte) mainData.length);
+    if (dataHeader == 5) b.put((byte) BLOCK_ID_DATA_LONG).putInt(mainData.length);
+    if (page != null) {
+      int before = holeLength > 0 ? holeOffset : BlockImage.PAGE_SIZE;
+      b.put(page, 0, before);
+      if (holeLength > 0) b.put(page, holeOffset + holeLength, BlockImage.PAGE_SIZE - holeOffset - holeLength);
+    }
+    b.put(blockData).put(mainData);
+    b.putInt(CRC_OFFSET, computeCrc(b, b, 0, total, new CRC32C()));
+    return b.array();
+  }
+
   // Header fields of the record at index base of a little-endian buffer.
 
   static int xid(ByteBuffer rec, int base) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.ByteBuffer;
 import org.junit.jupiter.api.Test;
+import wire.pgdata.RelFileNode;
 
 class XLogRecordFormatTest {
   private static final Lsn AT = Lsn.parse("0/16B3748");
@@ -42,5 +43,26 @@ class XLogRecordFormatTest {
         () -> XLogRecordFormat.parse(direct(rec), AT, AT.plus(rec.length)));
     assertEquals(WalFormatException.Kind.BAD_CRC, e.kind());
     assertEquals(AT, e.lsn());
+  }
+
+  @Test
+  void aRecordWithOneBlockParsesBackWithItsImageDataAndMainData() throws WalFormatException {
+    byte[] page = new byte[BlockImage.PAGE_SIZE];
+    for (int i = 0; i < page.length; i++) page[i] = (byte) (i * 31 + 1);
+    java.util.Arrays.fill(page, 100, 8000, (byte) 0);   // the hole: left out of the record, zeros when restored
+    byte[] data = {5, 6, 7};
+    byte[] main = {1, 2};
+    RelFileNode rel = new RelFileNode(1663, 5, 16384);
+    byte[] rec = XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), 0x00, 77, PREV, rel, 0, 42, false, page, 100, 7900, true,
+        data, main);
+    WalRecord r = XLogRecordFormat.parse(ByteBuffer.wrap(rec), AT, AT.plus(rec.length));
+    assertEquals(1, r.blocks().size());
+    BlockRef b = r.block(0);
+    assertEquals(rel, b.rel());
+    assertEquals(42, b.blockNumber());
+    assertTrue(b.hasImage() && b.image().isApplied());
+    assertEquals(ByteBuffer.wrap(page), ByteBuffer.wrap(b.image().restorePage()));
+    assertEquals(ByteBuffer.wrap(data), b.data());
+    assertEquals(ByteBuffer.wrap(main), r.mainData());
   }
 }

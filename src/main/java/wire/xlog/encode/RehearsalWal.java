@@ -1,0 +1,93 @@
+package wire.xlog.encode;
+
+import java.util.Arrays;
+import wire.pgdata.RelFileNode;
+import wire.xlog.Lsn;
+import wire.xlog.RmgrId;
+import wire.xlog.WalPageHeader;
+import wire.xlog.XLogRecordFormat;
+import wire.xlog.rmgr.HeapRecord;
+import wire.xlog.rmgr.XactRecord;
+import wire.xlog.rmgr.XlogRecord;
+
+/**
+ * Synthetic WAL shaped like a small OLTP load, for a pageserver to run its ingest and read code
+ * before real WAL arrives: heap inserts, HOT updates (some with the page's image) and multi-inserts
+ * into {@link #HEAP}, index inserts into {@link #INDEX}, transaction commits, and full-page images of
+ * the blocks of {@link #IMAGES}; every image has a hole, as real pages have. Record for record it is valid WAL, starting at the first record position
+ * of a segment; no PostgreSQL could replay it into a meaningful database.
+ */
+public final class RehearsalWal {
+  public static final long SYSTEM_ID = 7_000_000_000_000_000_077L;
+  public static final RelFileNode HEAP = new RelFileNode(1663, 5, 16384);
+  public static final RelFileNode IMAGES = new RelFileNode(1663, 5, 16385);
+  public static final RelFileNode INDEX = new RelFileNode(1663, 5, 16386);
+  /** Blocks of each relation the records touch. */
+  public static final int BLOCKS = 512;
+  private static final int INSERTS_PER_IMAGE = 16;
+  private static final int INSERTS_PER_COMMIT = 4;
+  private static final int TUPLE_BYTES = 120;
+
+  private RehearsalWal() {}
+
+  /** Where the WAL starts: the first record of segment 1. */
+  public static Lsn start(int segmentSize) {
+    return Lsn.of(segmentSize).plus(WalPageHeader.LONG_SIZE);
+  }
+
+  /** About {@code bytes} of WAL from {@link #start}: the stream's bytes from there, ending at a record end. */
+  public static byte[] generate(long bytes, int segmentSize) {
+    WalIdentity id = new WalIdentity(SYSTEM_ID, 1, segmentSize);
+    Lsn from = start(segmentSize);
+    WalStreamEncoder enc = WalStreamEncoder.withZeroPrefix(id, from);
+    byte[] tuple = new byte[TUPLE_BYTES];
+    byte[] page = new byte[8192];
+    Lsn prev = Lsn.INVALID;
+    int xid = 1000;
+    for (long n = 0; enc.end().minus(from) < bytes; n++) {
+      int block = (int) (n % BLOCKS);
+      Arrays.fill(tuple, (byte) n);
+      byte[] insert = {(byte) (n % 200 + 1), 0, 0};   // xl_heap_insert: offnum, flags (no visibility bits cleared)
+      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.INSERT, xid, prev, HEAP, 0, block, false,
+          null, 0, 0, false, tuple, insert));
+      // an OLTP transaction's other records: a HOT update of the same page (now and then carrying its
+      // image, as the first change after a checkpoint does), an index insert, a multi-insert
+      byte[] update = new byte[14];   // xl_heap_update: old xmax, offnum, infobits, flags, new xmax, offnum
+      boolean image = n % 8 == 0;
+      if (image) fillPage(page, n);
+      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.HOT_UPDATE, xid, prev, HEAP, 0, block, false,
+          image ? page : null, 200, image ? 3000 + (int) (n % 1000) : 0, image, image ? new byte[0] : tuple, update));
+      byte[] indexTuple = Arrays.copyOf(tuple, 16);
+      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.BTREE.id(), 0x00, xid, prev, INDEX, 0, block / 4 + 1, false, null, 0, 0,
+          false, indexTuple, new byte[] {1, 0}));
+      if (n % INSERTS_PER_IMAGE == 1) {
+        byte[] multi = {0, 0, 8, 0};   // xl_heap_multi_insert: flags, pad, ntuples
+        prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP2.id(), HeapRecord.HEAP2_MULTI_INSERT, xid, prev, HEAP, 0,
+            (int) (n / INSERTS_PER_IMAGE % BLOCKS), false, null, 0, 0, false, Arrays.copyOf(tuple, 8 * 40), multi));
+      }
+      if (n % INSERTS_PER_COMMIT == INSERTS_PER_COMMIT - 1) {
+        byte[] commit = new byte[8];   // xl_xact_commit: the commit time, no xinfo
+        prev = enc.append(XLogRecordFormat.encode(RmgrId.XACT.id(), XactRecord.COMMIT, xid, prev, commit));
+        xid++;
+      }
+      if (n % INSERTS_PER_IMAGE == 0) {
+        fillPage(page, n);
+        prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.XLOG.id(), XlogRecord.FPI, 0, prev, IMAGES, 0,
+            (int) (n / INSERTS_PER_IMAGE % BLOCKS), false, page, 200, 3000 + (int) (n % 1000), true, new byte[0], new byte[0]));
+      }
+    }
+    byte[] all = enc.bytes();
+    return Arrays.copyOfRange(all, (int) from.minus(enc.start()), all.length);
+  }
+
+  /** A page with a header whose pd_lower and pd_upper bound the hole, and tuples' worth of bytes around it. */
+  private static void fillPage(byte[] page, long n) {
+    Arrays.fill(page, (byte) (n | 1));
+    page[12] = (byte) 200;          // pd_lower
+    page[13] = 0;
+    int upper = 3200 + (int) (n % 1000);
+    page[14] = (byte) upper;        // pd_upper
+    page[15] = (byte) (upper >>> 8);
+    Arrays.fill(page, 200, upper, (byte) 0);
+  }
+}
