@@ -373,7 +373,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
   /** {@code freshStart}: where this PostgreSQL's WAL began, the timeline's start if the safekeepers hold none yet. */
   private void startProposer(Lsn freshStart) {
     ProposerSettings ps = ProposerSettings.of(spec.safekeepers(), spec.tenantId(), spec.timelineId(), Optional.of(steps.adminUrl()));
-    proposer = getContext().spawn(WalProposer.normal(ps, freshStart), "proposer-" + (++spawned));
+    proposer = getContext().spawn(WalProposer.normal(ps, freshStart), "proposer-" + (++spawned), WalProposer.DISPATCHER);
   }
 
   /** The fast check's LSN ends the sync step; without one the full sync-safekeepers runs. */
@@ -397,7 +397,7 @@ public final class ComputeNode extends AbstractBehavior<ComputeNode.Command> {
       return Behaviors.stopped();
     }));
     ProposerSettings ps = ProposerSettings.of(spec.safekeepers(), spec.tenantId(), spec.timelineId(), Optional.empty());
-    syncer = getContext().spawn(WalProposer.sync(ps, relay), "sync-safekeepers-" + run);
+    syncer = getContext().spawn(WalProposer.sync(ps, relay), "sync-safekeepers-" + run, WalProposer.DISPATCHER);
     timers.startSingleTimer("sync", new SyncTimedOut(run), settings.syncTimeout());
   }
 

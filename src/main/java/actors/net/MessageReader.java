@@ -16,6 +16,10 @@ final class MessageReader<M> {
   private final ArrayDeque<M> decoded = new ArrayDeque<>();
   private final byte[] chunk = new byte[READ_CHUNK];
 
+  /** Messages handed on before the actors they fed must run, however fast more arrive. */
+  private static final int RUN_EVERY = 64;
+  private int sinceRun;
+
   MessageReader(InputStream in, PgDecoder<M> decoder) {
     this.in = in;
     this.decoder = decoder;
@@ -23,7 +27,9 @@ final class MessageReader<M> {
 
   /** The next message, waiting for it; null when the peer closed the connection between messages. */
   M next() throws IOException, ProtocolException {
+    if (++sinceRun >= RUN_EVERY) runOwed();
     while (decoded.isEmpty()) {
+      if (in.available() == 0) runOwed();   // nothing more at once: handle what was read before waiting
       int n = in.read(chunk);
       if (n < 0) {
         decoder.finish();   // a stream that ends inside a frame is a protocol error
@@ -32,6 +38,11 @@ final class MessageReader<M> {
       decoded.addAll(decoder.feed(ByteBuffer.wrap(chunk, 0, n)));
     }
     return decoded.poll();
+  }
+
+  private void runOwed() {
+    sinceRun = 0;
+    ReaderRunsExecutor.runDeferred();
   }
 
   /** Whether {@link #next} would answer without waiting (a message is decoded or bytes are in). */

@@ -106,6 +106,7 @@ public final class PgSession {
       String id = name + "-" + SESSIONS.incrementAndGet();
       SocketOutbox outbox = new SocketOutbox(conn, id, OUTBOX_CAPACITY, CLOSE_GRACE);
       Route route = new Route();
+      ReaderRunsExecutor.beginReading();   // a bypass's actor runs on this thread
       ActorRef<T> session = system.systemActorOf(behavior.apply(outbox.asOutbox(), route), id, Props.empty());
       ReadCredit ack = new ReadCredit(WINDOW);
       try {
@@ -124,6 +125,7 @@ public final class PgSession {
         session.tell(protocol.failed().apply(e));
         throw e;   // the listener answers a protocol error with a FATAL ErrorResponse, then closes the socket
       } finally {
+        ReaderRunsExecutor.endReading();
         outbox.stop();   // ends the writer thread if there is one
       }
     };

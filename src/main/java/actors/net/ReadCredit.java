@@ -24,6 +24,8 @@ public final class ReadCredit {
 
   /** Waits for a credit; gives up once {@code closed} says so (an actor that stopped gives back nothing). */
   public void acquire(BooleanSupplier closed) throws InterruptedException, IOException {
+    if (credits.tryAcquire()) return;
+    ReaderRunsExecutor.runDeferred();   // the owner that returns credits may be owed a run by this thread
     while (!credits.tryAcquire(1, TimeUnit.SECONDS)) {
       if (closed.getAsBoolean()) throw new IOException("connection closed");
     }

@@ -1,6 +1,7 @@
 package actors.proposer;
 
 import actors.net.BlockingPgClient;
+import actors.net.ReaderRunsExecutor;
 import actors.net.SocketOutbox;
 import actors.proposer.PgClientSession.Event;
 import java.time.Duration;
@@ -67,6 +68,7 @@ final class BlockingConversation {
   }
 
   private void read(String host, int port, PgClientSession session, Duration connectTimeout, Listener listener) {
+    ReaderRunsExecutor.beginReading();   // the WalProposer handles what this thread reads on it
     try {
       client.connect(host, port, (int) connectTimeout.toMillis());
       outbox.send(session.startup().encode());
@@ -84,6 +86,7 @@ final class BlockingConversation {
     } catch (Exception e) {
       listener.onEnd(Optional.of(e));
     } finally {
+      ReaderRunsExecutor.endReading();
       outbox.abort();   // stops the outbox's writer thread, if it ever needed one
     }
   }

@@ -9,6 +9,7 @@ import actors.proposer.PostgresControl.ServerInfo;
 import actors.proposer.ProposerSettings.Endpoint;
 import akka.actor.typed.ActorRef;
 import akka.actor.typed.Behavior;
+import akka.actor.typed.DispatcherSelector;
 import akka.actor.typed.PostStop;
 import akka.actor.typed.PreRestart;
 import akka.actor.typed.SupervisorStrategy;
@@ -82,6 +83,9 @@ public final class WalProposer extends AbstractBehavior<WalProposer.Command> {
   private WalFeeds feeds;
   private PostgresWal postgresWal;
   private boolean finished;
+
+  /** Where to run it: WAL and answers are handled on the thread that read them (strata.proposer-io). */
+  public static final DispatcherSelector DISPATCHER = DispatcherSelector.fromConfig("strata.proposer-io");
 
   /** Normal mode, restarted from scratch after a fatal condition (a new election in a higher term). */
   public static Behavior<Command> normal(ProposerSettings settings) {

@@ -1,6 +1,7 @@
 package actors.safekeeper;
 
 import actors.net.PgSession;
+import actors.net.ReaderRunsExecutor;
 import java.io.IOException;
 import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
@@ -43,7 +44,18 @@ final class ProposerReplies implements TimelineAcceptor.ReplyTo {
   }
 
   /** Called by the connection's reader before it hands on an append: waits while too many are unanswered. */
-  synchronized void beforeAppend(BooleanSupplier closed) throws InterruptedException, IOException {
+  void beforeAppend(BooleanSupplier closed) throws InterruptedException, IOException {
+    synchronized (this) {
+      if (unanswered < MAX_UNANSWERED_APPENDS || refused) {
+        unanswered++;
+        return;
+      }
+    }
+    ReaderRunsExecutor.runDeferred();   // the acceptor may be waiting for this thread to run it
+    waitForAnswers(closed);
+  }
+
+  private synchronized void waitForAnswers(BooleanSupplier closed) throws InterruptedException, IOException {
     while (unanswered >= MAX_UNANSWERED_APPENDS && !refused) {
       wait(1000);
       if (closed.getAsBoolean()) throw new IOException("connection closed");

@@ -50,7 +50,7 @@ public final class WalProposerCommand implements Callable<Integer> {
       }
     }
     ActorSystem<WalProposer.Command> system = ActorSystem.create(WalProposer.normal(settings, fresh), "walproposer",
-        ProposerOptions.localConfig(""));
+        ProposerOptions.localConfig(""), WalProposer.DISPATCHER);
     system.getWhenTerminated().toCompletableFuture().join();
     return 0;
   }
