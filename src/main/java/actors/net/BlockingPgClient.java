@@ -1,10 +1,7 @@
 package actors.net;
 
-import java.io.BufferedOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.io.InputStream;
 import wire.pg.BackendMessage;
 import wire.pg.DecoderLimits;
 import wire.pg.PgDecoder;
@@ -16,64 +13,24 @@ import wire.pg.ProtocolException;
  * frames with no hand-off. For a hot request/response path where an Akka Streams hop costs a
  * thread wake-up.
  */
-public final class BlockingPgClient implements SocketOutbox.FrameSink {
-  private final Socket socket = new Socket();
+public final class BlockingPgClient extends ClientSocket {
   private final PgDecoder<BackendMessage> decoder;
   private MessageReader<BackendMessage> reader;
-  private OutputStream out;
 
   public BlockingPgClient(DecoderLimits limits) {
+    super(64 * 1024);
     this.decoder = PgDecoder.forClient(limits);
   }
 
-  public boolean isClosed() {
-    return socket.isClosed();
-  }
-
-  /** Connects (blocking, at most {@code timeoutMillis}) with Nagle off. */
-  public void connect(String host, int port, int timeoutMillis) throws IOException {
-    socket.setTcpNoDelay(true);
-    socket.connect(new InetSocketAddress(host, port), timeoutMillis);
-    synchronized (this) {
-      reader = new MessageReader<>(socket.getInputStream(), decoder);
-      out = new BufferedOutputStream(socket.getOutputStream(), 64 * 1024);
-    }
-  }
-
-  /** From now on, a {@link #next} that waits longer than this fails with a SocketTimeoutException (0: no limit). */
-  public void readTimeout(int millis) throws IOException {
-    socket.setSoTimeout(millis);
+  @Override
+  public InputStream connect(String host, int port, int timeoutMillis) throws IOException {
+    InputStream in = super.connect(host, port, timeoutMillis);
+    reader = new MessageReader<>(in, decoder);
+    return in;
   }
 
   /** The next message, waiting for it; null when the server closed the connection between messages. */
   public BackendMessage next() throws IOException, ProtocolException {
     return reader.next();
-  }
-
-  @Override
-  public synchronized void write(byte[] frame) throws IOException {
-    if (out == null) throw new IOException("not connected");
-    out.write(frame);
-  }
-
-  @Override
-  public synchronized void flush() throws IOException {
-    if (out != null) out.flush();
-  }
-
-  @Override
-  public synchronized void shutdownOutput() throws IOException {
-    flush();
-    if (socket.isConnected() && !socket.isOutputShutdown()) socket.shutdownOutput();
-  }
-
-  /** Cuts the connection; a thread blocked in {@link #next} fails at once. */
-  @Override
-  public void cut() {
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // closing a broken socket
-    }
   }
 }

@@ -1,15 +1,13 @@
 package actors.pageserver;
 
+import actors.net.ClientSocket;
 import actors.net.ReadCredit;
 import actors.net.SocketOutbox;
 import actors.proposer.PgClientSession;
 import java.io.BufferedInputStream;
-import java.io.BufferedOutputStream;
 import java.io.DataInputStream;
 import java.io.IOException;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
+import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -34,7 +32,7 @@ import wire.xlog.Lsn;
  * the reading and TCP slows the safekeeper. Status updates leave through a {@link SocketOutbox},
  * written by the sending thread.
  */
-final class SafekeeperStream implements SocketOutbox.FrameSink {
+final class SafekeeperStream {
   /** Status updates are small and superseded by the next one; a few waiting are plenty. */
   private static final int OUTBOX_CAPACITY = 16;
   private static final int READ_BUFFER = 64 * 1024;
@@ -52,13 +50,12 @@ final class SafekeeperStream implements SocketOutbox.FrameSink {
     void onEnd(Optional<Throwable> failure);
   }
 
-  private final Socket socket = new Socket();
+  private final ClientSocket socket = new ClientSocket(8192);
   private final SocketOutbox outbox;
   private final ReadCredit credit;
-  private OutputStream out;
 
   private SafekeeperStream(String name, int window) {
-    this.outbox = new SocketOutbox(this, name, OUTBOX_CAPACITY, Duration.ofSeconds(1));
+    this.outbox = new SocketOutbox(socket, name, OUTBOX_CAPACITY, Duration.ofSeconds(1));
     this.credit = new ReadCredit(window);
   }
 
@@ -92,12 +89,8 @@ final class SafekeeperStream implements SocketOutbox.FrameSink {
 
   private void read(String host, int port, PgClientSession session, Duration connectTimeout, Listener listener) {
     try {
-      socket.setTcpNoDelay(true);
-      socket.connect(new InetSocketAddress(host, port), (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
-      DataInputStream in = new DataInputStream(new BufferedInputStream(socket.getInputStream(), READ_BUFFER));
-      synchronized (this) {
-        out = new BufferedOutputStream(socket.getOutputStream(), 8192);
-      }
+      InputStream raw = socket.connect(host, port, (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis()));
+      DataInputStream in = new DataInputStream(new BufferedInputStream(raw, READ_BUFFER));
       outbox.send(session.startup().encode());
       PgDecoder<BackendMessage> decoder = PgDecoder.forClient(LIMITS);
       List<PgClientSession.Result> results = new ArrayList<>();
@@ -154,31 +147,5 @@ final class SafekeeperStream implements SocketOutbox.FrameSink {
 
   private static ProtocolException badFrame(String what) {
     return new ProtocolException(new ProtocolError.Malformed("replication stream", what));
-  }
-
-  @Override
-  public synchronized void write(byte[] frame) throws IOException {
-    if (out == null) throw new IOException("not connected");
-    out.write(frame);
-  }
-
-  @Override
-  public synchronized void flush() throws IOException {
-    if (out != null) out.flush();
-  }
-
-  @Override
-  public synchronized void shutdownOutput() throws IOException {
-    flush();
-    if (socket.isConnected() && !socket.isOutputShutdown()) socket.shutdownOutput();
-  }
-
-  @Override
-  public void cut() {
-    try {
-      socket.close();
-    } catch (IOException ignored) {
-      // closing a broken socket
-    }
   }
 }

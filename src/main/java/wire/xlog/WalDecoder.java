@@ -197,22 +197,9 @@ public final class WalDecoder {
   private boolean enterPage() throws WalFormatException {
     WalPageHeader h = pageHeader(pos);
     if (h == null) return false;
-    long dataStart = pos + h.size();
-    if (skippingContinuation && h.continuesRecord() && !h.overwritesContrecord()) {
-      long onPage = PAGE - h.size();
-      if (h.remLen() > onPage) {
-        pos += PAGE;
-      } else {
-        pos = (dataStart + h.remLen() + 7) & ~7L;
-        skippingContinuation = false;
-      }
-    } else if (h.continuesRecord() && !skippingContinuation) {
-      throw new WalFormatException(Kind.UNEXPECTED_CONTRECORD, Lsn.of(pos),
-          "page continues a record of which " + h.remLen() + " bytes remain, but a new record was expected");
-    } else {
-      pos = dataStart;
-      skippingContinuation = false;
-    }
+    PageEntry next = PageEntry.after(h, pos, skippingContinuation);
+    pos = next.pos();
+    skippingContinuation = next.skipping();
     input.discardBefore(pos);
     return true;
   }

@@ -131,20 +131,9 @@ public final class WalRecordEnds {
     long dataStart = pos + h.size();
     if (recordStart >= 0) return continueRecord(h, dataStart, end);
     noteTimeline(h);
-    if (skippingContinuation && h.continuesRecord() && !h.overwritesContrecord()) {
-      if (h.remLen() > PAGE - h.size()) {
-        pos += PAGE;
-      } else {
-        pos = (dataStart + h.remLen() + 7) & ~7L;
-        skippingContinuation = false;
-      }
-    } else if (h.continuesRecord() && !skippingContinuation) {
-      throw new WalFormatException(Kind.UNEXPECTED_CONTRECORD, Lsn.of(pos),
-          "page continues a record of which " + h.remLen() + " bytes remain, but a new record was expected");
-    } else {
-      pos = dataStart;
-      skippingContinuation = false;
-    }
+    PageEntry next = PageEntry.after(h, pos, skippingContinuation);
+    pos = next.pos();
+    skippingContinuation = next.skipping();
     return true;
   }
 
