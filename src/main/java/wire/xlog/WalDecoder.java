@@ -2,7 +2,6 @@ package wire.xlog;
 
 import java.nio.ByteBuffer;
 import java.util.zip.CRC32C;
-import wire.xlog.WalFormatException.Kind;
 
 /**
  * Turns a WAL byte stream into records, as PostgreSQL's xlogreader does: fed chunks of any size
@@ -36,8 +35,7 @@ public final class WalDecoder {
   private long prevRecord;
   private boolean prevKnown;
   private boolean skippingContinuation;
-  private int latestTimeline;
-  private long latestPage = -1;
+  private final TimelineOrder timelines = new TimelineOrder();
   private WalFormatException failure;
 
   // progress through the continuation pages of the record at pos, kept across feeds
@@ -146,7 +144,7 @@ public final class WalDecoder {
       // xl_tot_len is always on this page: records start MAXALIGNed, so 8 or more bytes remain
       if (available < 4) return null;
       long totalLength = Integer.toUnsignedLong(input.intAt(pos));
-      checkLength(recordLsn, totalLength);
+      RecordChecks.length(recordLsn, totalLength, maxRecordLength);
       int length = (int) totalLength;
       ByteBuffer rec;
       ByteBuffer cursor;
@@ -154,7 +152,7 @@ public final class WalDecoder {
       long after;
       if (totalLength <= pageLeft) {
         if (available < totalLength) {
-          if (available >= XLogRecordFormat.HEADER_SIZE) checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE), 0);
+          if (available >= XLogRecordFormat.HEADER_SIZE) RecordChecks.header(input.read(pos, XLogRecordFormat.HEADER_SIZE), 0, recordLsn, prevKnown, prevRecord);
           return null;
         }
         base = input.indexInHead(pos, length);
@@ -167,19 +165,19 @@ public final class WalDecoder {
           cursor = rec.duplicate();
           base = 0;
         }
-        checkHeader(recordLsn, rec, base);
+        RecordChecks.header(rec, base, recordLsn, prevKnown, prevRecord);
         after = pos + totalLength;
       } else {
         if (headerOnPage) {
           if (available < XLogRecordFormat.HEADER_SIZE) return null;
-          checkHeader(recordLsn, input.read(pos, XLogRecordFormat.HEADER_SIZE), 0);
+          RecordChecks.header(input.read(pos, XLogRecordFormat.HEADER_SIZE), 0, recordLsn, prevKnown, prevRecord);
         }
         Continuation c = scanContinuation(recordLsn, totalLength);
         if (c == Continuation.OVERWRITTEN) continue;
         if (c == Continuation.INCOMPLETE || input.end() < scanEnd) return null;
         rec = cursor = assemble(recordLsn, length);
         after = scanEnd;
-        if (!headerOnPage) checkHeader(recordLsn, rec, 0);
+        if (!headerOnPage) RecordChecks.header(rec, 0, recordLsn, prevKnown, prevRecord);
       }
       XLogRecordFormat.checkCrc(rec, cursor, base, length, crc, recordLsn);
       long end = (after + 7) & ~7L;
@@ -226,15 +224,8 @@ public final class WalDecoder {
         input.discardBefore(pos);
         return Continuation.OVERWRITTEN;
       }
-      if (!h.continuesRecord()) {
-        throw new WalFormatException(Kind.MISSING_CONTRECORD, Lsn.of(scanPage),
-            "record at " + Lsn.of(recordLsn) + " continues here but the page has no contrecord flag");
-      }
       long left = totalLength - scanGot;
-      if (h.remLen() != left) {
-        throw new WalFormatException(Kind.INVALID_CONTRECORD_LENGTH, Lsn.of(scanPage),
-            "contrecord length " + h.remLen() + ", expected " + left + " for the record at " + Lsn.of(recordLsn));
-      }
+      RecordChecks.continuation(h, scanPage, recordLsn, left);
       long take = Math.min(left, PAGE - h.size());
       scanGot += take;
       scanEnd = scanPage + h.size() + take;
@@ -273,42 +264,7 @@ public final class WalDecoder {
     WalPageHeader h = WalPageHeader.read(scratch, 0);
     h.validate(pageLsn, segmentSize, systemId);
     if (h.isLong() && systemId == 0) systemId = h.systemId();
-    if (pageLsn > latestPage) {
-      if (Integer.compareUnsigned(h.timeline(), latestTimeline) < 0) {
-        throw new WalFormatException(Kind.INVALID_PAGE_HEADER, Lsn.of(pageLsn),
-            "timeline " + Integer.toUnsignedString(h.timeline()) + " after " + Integer.toUnsignedString(latestTimeline));
-      }
-      latestPage = pageLsn;
-      latestTimeline = h.timeline();
-    }
+    timelines.note(pageLsn, h);
     return h;
-  }
-
-  private void checkLength(long recordLsn, long totalLength) throws WalFormatException {
-    if (totalLength == 0) {
-      throw new WalFormatException(Kind.END_OF_WAL, Lsn.of(recordLsn), "xl_tot_len is 0, no record follows");
-    }
-    if (totalLength < XLogRecordFormat.HEADER_SIZE) {
-      throw new WalFormatException(Kind.INVALID_RECORD_LENGTH, Lsn.of(recordLsn),
-          "wanted " + XLogRecordFormat.HEADER_SIZE + ", got " + totalLength);
-    }
-    if (totalLength > maxRecordLength) {
-      throw new WalFormatException(Kind.RECORD_TOO_LONG, Lsn.of(recordLsn),
-          "xl_tot_len " + totalLength + " exceeds the limit of " + maxRecordLength);
-    }
-  }
-
-  /** ValidXLogRecordHeader: resource manager id and prev-link. */
-  private void checkHeader(long recordLsn, ByteBuffer header, int base) throws WalFormatException {
-    int rmid = XLogRecordFormat.rmid(header, base);
-    if (!RmgrId.isValid(rmid)) {
-      throw new WalFormatException(Kind.INVALID_RMGR, Lsn.of(recordLsn), "resource manager id " + rmid);
-    }
-    long prev = XLogRecordFormat.prev(header, base);
-    boolean ok = prevKnown ? prev == prevRecord : Long.compareUnsigned(prev, recordLsn) < 0;
-    if (!ok) {
-      throw new WalFormatException(Kind.BAD_PREV_LINK, Lsn.of(recordLsn),
-          "xl_prev " + Lsn.of(prev) + (prevKnown ? ", expected " + Lsn.of(prevRecord) : " is not before the record"));
-    }
   }
 }

@@ -28,8 +28,7 @@ public final class WalRecordEnds {
 
   private final long segmentSize;
   private long systemId;
-  private int latestTimeline;
-  private long latestPage = -1;
+  private final TimelineOrder timelines = new TimelineOrder();
   private long prevRecord;
   private boolean prevKnown;
   private boolean skippingContinuation;
@@ -150,14 +149,7 @@ public final class WalRecordEnds {
       pos = dataStart;
       return true;
     }
-    if (!h.continuesRecord()) {
-      throw new WalFormatException(Kind.MISSING_CONTRECORD, Lsn.of(pos),
-          "record at " + Lsn.of(recordStart) + " continues here but the page has no contrecord flag");
-    }
-    if (h.remLen() != contLeft) {
-      throw new WalFormatException(Kind.INVALID_CONTRECORD_LENGTH, Lsn.of(pos),
-          "contrecord length " + h.remLen() + ", expected " + contLeft + " for the record at " + Lsn.of(recordStart));
-    }
+    RecordChecks.continuation(h, pos, recordStart, contLeft);
     if (headerPending) {
       int first = (int) (PAGE - recordStart % PAGE);
       if (end - dataStart < HEADER - first) return false;   // this page is read again when the rest is in
@@ -179,7 +171,7 @@ public final class WalRecordEnds {
   private boolean startRecord(long end) throws WalFormatException {
     if (end - pos < 4) return false;
     long total = Integer.toUnsignedLong(intAt(pos));
-    checkLength(pos, total);
+    RecordChecks.length(pos, total, WalDecoder.DEFAULT_MAX_RECORD_LENGTH);
     int pageLeft = (int) (PAGE - pos % PAGE);
     if (pageLeft >= HEADER) {
       if (end - pos < HEADER) return false;
@@ -202,40 +194,12 @@ public final class WalRecordEnds {
 
   private void noteTimeline(WalPageHeader h) throws WalFormatException {
     if (h.isLong() && systemId == 0) systemId = h.systemId();
-    if (pos <= latestPage) return;   // a page read again after waiting for bytes
-    if (Integer.compareUnsigned(h.timeline(), latestTimeline) < 0) {
-      throw new WalFormatException(Kind.INVALID_PAGE_HEADER, Lsn.of(pos),
-          "timeline " + Integer.toUnsignedString(h.timeline()) + " after " + Integer.toUnsignedString(latestTimeline));
-    }
-    latestPage = pos;
-    latestTimeline = h.timeline();
+    timelines.note(pos, h);
   }
 
-  private void checkLength(long recordLsn, long totalLength) throws WalFormatException {
-    if (totalLength == 0) {
-      throw new WalFormatException(Kind.END_OF_WAL, Lsn.of(recordLsn), "xl_tot_len is 0, no record follows");
-    }
-    if (totalLength < HEADER) {
-      throw new WalFormatException(Kind.INVALID_RECORD_LENGTH, Lsn.of(recordLsn), "wanted " + HEADER + ", got " + totalLength);
-    }
-    if (totalLength > WalDecoder.DEFAULT_MAX_RECORD_LENGTH) {
-      throw new WalFormatException(Kind.RECORD_TOO_LONG, Lsn.of(recordLsn),
-          "xl_tot_len " + totalLength + " exceeds the limit of " + WalDecoder.DEFAULT_MAX_RECORD_LENGTH);
-    }
-  }
-
-  /** The record header now in the scratch buffer: resource manager id and prev-link, as WalDecoder checks them. */
+  /** The record header now in the scratch buffer: checked as WalDecoder checks it; notes an XLOG_SWITCH. */
   private void checkHeader(long recordLsn) throws WalFormatException {
-    int rmid = XLogRecordFormat.rmid(scratchView, 0);
-    if (!RmgrId.isValid(rmid)) {
-      throw new WalFormatException(Kind.INVALID_RMGR, Lsn.of(recordLsn), "resource manager id " + rmid);
-    }
-    long prev = XLogRecordFormat.prev(scratchView, 0);
-    boolean ok = prevKnown ? prev == prevRecord : Long.compareUnsigned(prev, recordLsn) < 0;
-    if (!ok) {
-      throw new WalFormatException(Kind.BAD_PREV_LINK, Lsn.of(recordLsn),
-          "xl_prev " + Lsn.of(prev) + (prevKnown ? ", expected " + Lsn.of(prevRecord) : " is not before the record"));
-    }
+    RecordChecks.header(scratchView, 0, recordLsn, prevKnown, prevRecord);
     isSwitch = XLogRecordFormat.isSwitch(scratchView, 0);
   }
 
