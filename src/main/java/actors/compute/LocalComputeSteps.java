@@ -11,13 +11,12 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.nio.file.attribute.UserPrincipal;
 import java.sql.SQLException;
-import java.util.Comparator;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
 import java.util.function.Function;
-import java.util.stream.Stream;
+import store.FileTrees;
 import store.redo.RunAs;
 import wire.xlog.Lsn;
 
@@ -58,7 +57,7 @@ public final class LocalComputeSteps implements ComputeSteps {
     return blocking(() -> {
       Path pgdata = settings.pgdata();
       Files.createDirectories(settings.endpointDir());
-      deleteTree(pgdata);   // first, so the walk below does not visit the old data directory's files
+      FileTrees.delete(pgdata);   // first, so the walk below does not visit the old data directory's files
       RunAs.own(settings.osUser(), settings.endpointDir());
       UserPrincipal owner = RunAs.ownerOrNull(settings.osUser(), pgdata);
       Files.createDirectory(pgdata, PosixFilePermissions.asFileAttribute(TarUnpacker.DIR_MODE));
@@ -124,12 +123,5 @@ public final class LocalComputeSteps implements ComputeSteps {
         throw new CompletionException(e);
       }
     }, blocking);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) return;
-    try (Stream<Path> paths = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) paths.sorted(Comparator.reverseOrder())::iterator) Files.delete(p);
-    }
   }
 }

@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import store.DurableFile;
+import store.FileTrees;
 
 /**
  * Removes a tenant or timeline directory so that a crash half-way never leaves a directory that
@@ -21,17 +22,17 @@ final class DirectoryRemoval {
   static void remove(Path dir) throws IOException {
     if (!Files.exists(dir)) return;
     Path away = dir.resolveSibling(dir.getFileName() + SUFFIX);
-    TimelineFactory.deleteTree(away);   // an earlier removal that crashed after its rename
+    FileTrees.delete(away);   // an earlier removal that crashed after its rename
     Files.move(dir, away, StandardCopyOption.ATOMIC_MOVE);
     DurableFile.fsyncDirectory(dir.getParent());
-    TimelineFactory.deleteTree(away);
+    FileTrees.delete(away);
   }
 
   /** Deletes what interrupted removals left in {@code parent}. */
   static void finishInterrupted(Path parent) throws IOException {
     if (!Files.isDirectory(parent)) return;
     try (DirectoryStream<Path> ds = Files.newDirectoryStream(parent, "*" + SUFFIX)) {
-      for (Path p : ds) TimelineFactory.deleteTree(p);
+      for (Path p : ds) FileTrees.delete(p);
     }
   }
 }

@@ -10,10 +10,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
+import store.FileTrees;
 import store.layer.KeySpace;
 import store.layer.LayerSettings;
 import store.layer.TimelineLayers;
@@ -67,7 +66,7 @@ final class PageserverWarmup {
   /** Blocking; {@code scratch} (anything left there by an earlier run is dropped first) is removed afterwards. */
   static Result run(Path scratch, long walBytes) throws IOException {
     long t0 = System.nanoTime();
-    removeTree(scratch);
+    FileTrees.delete(scratch);
     Files.createDirectories(scratch);
     try {
       int segmentSize = (int) Lsn.DEFAULT_SEGMENT_SIZE;
@@ -87,7 +86,7 @@ final class PageserverWarmup {
       long pages = read(reader, lsn) + readOverSocket(reader, lsn);
       return new Result(wal.length, records, pages, (System.nanoTime() - t0) / 1_000_000);
     } finally {
-      removeTree(scratch);
+      FileTrees.delete(scratch);
     }
   }
 
@@ -226,12 +225,5 @@ final class PageserverWarmup {
 
   private static CheckPoint checkpoint(Lsn redo) {
     return new CheckPoint(redo, 1, 1, true, 900, 20000, 1, 0, 3, 1, 1, 1, 0, 0, 0, 0);
-  }
-
-  private static void removeTree(Path dir) throws IOException {
-    if (!Files.exists(dir)) return;
-    try (Stream<Path> all = Files.walk(dir)) {
-      for (Path p : all.sorted(Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    }
   }
 }

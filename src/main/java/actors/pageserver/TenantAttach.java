@@ -14,6 +14,7 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import org.slf4j.Logger;
 import store.DurableFile;
+import store.FileTrees;
 import store.layer.IndexPart;
 import store.layer.RemoteLayout;
 
@@ -67,7 +68,7 @@ final class TenantAttach {
 
     Path finalDir = tenantsDir.resolve(tenantId);
     Path temp = tenantsDir.resolve(tenantId + ".___attaching");
-    TimelineFactory.deleteTree(temp);
+    FileTrees.delete(temp);
     try {
       long done = 0, start = System.nanoTime(), lastLog = start;
       for (int i = 0; i < ids.size(); i++) {
@@ -105,7 +106,7 @@ final class TenantAttach {
       log.info("attach downloaded tenant={} generation={} timelines={} bytes={} ms={}", tenantId, generation, ids.size(), done,
           (System.nanoTime() - start) / 1_000_000);
     } catch (IOException | RuntimeException e) {
-      TimelineFactory.deleteTree(temp);
+      FileTrees.delete(temp);
       throw e;
     }
     return generation;

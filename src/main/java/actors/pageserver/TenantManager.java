@@ -17,6 +17,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import store.FileTrees;
 
 /**
  * Owns the set of tenants and timelines of a pageserver: loads them at start, creates new ones
@@ -482,7 +483,7 @@ public final class TenantManager extends AbstractBehavior<TenantManager.Command>
           try {
             return new Attached(m, generation, factory.openAll(id, registry), null);
           } catch (IOException | RuntimeException e) {
-            TimelineFactory.deleteTree(settings.tenantDir(id));   // not openable: leave no half tenant for the next start
+            FileTrees.delete(settings.tenantDir(id));   // not openable: leave no half tenant for the next start
             throw e;
           }
         } catch (IOException e) {

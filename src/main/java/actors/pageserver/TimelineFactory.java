@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Executor;
 import store.DurableFile;
+import store.FileTrees;
 import store.layer.ImportImages;
 import store.layer.KeyValue;
 import store.layer.LayerSettings;
@@ -135,7 +136,7 @@ final class TimelineFactory {
         for (Path p : ds) {
           String name = p.getFileName().toString();
           if (name.endsWith(".___creating") || name.endsWith(DirectoryRemoval.SUFFIX)) {
-            deleteTree(p);
+            FileTrees.delete(p);
           } else if (TimelineId.isId(name) && Files.exists(p.resolve(TimelineMetadata.FILE_NAME))) {
             found.put(name, TimelineMetadata.load(p));
           }
@@ -197,7 +198,7 @@ final class TimelineFactory {
     Path timelines = settings.tenantDir(id.tenantId()).resolve("timelines");
     Path finalDir = timelines.resolve(id.timelineId());
     Path temp = timelines.resolve(id.timelineId() + ".___creating");
-    deleteTree(temp);
+    FileTrees.delete(temp);
     try {
       TimelineLayers ancestor = null;
       if (req.ancestorTimelineId() != null) {
@@ -207,13 +208,13 @@ final class TimelineFactory {
         Path initdbDir = null;
         if (pgdata == null) {
           initdbDir = settings.dataDir().resolve("tmp").resolve("initdb-" + id.timelineId());
-          deleteTree(initdbDir);
+          FileTrees.delete(initdbDir);
           pgdata = Bootstrap.initdb(settings.postgresBinDir(), settings.osUser(), initdbDir);
         }
         try {
           importInto(temp, pgdata);
         } finally {
-          if (initdbDir != null) deleteTree(initdbDir);
+          if (initdbDir != null) FileTrees.delete(initdbDir);
         }
       }
       if (req.name() != null) writeName(temp, req.name());
@@ -222,7 +223,7 @@ final class TimelineFactory {
       DurableFile.fsyncDirectory(timelines);
       return open(id, TimelineLayers.open(finalDir, ancestor, layerSettings(id.tenantId(), registry)));
     } catch (IOException | RuntimeException e) {
-      deleteTree(temp);
+      FileTrees.delete(temp);
       throw e;
     }
   }
@@ -300,13 +301,6 @@ final class TimelineFactory {
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new java.io.InterruptedIOException("interrupted waiting for " + parent.id() + " to reach " + Lsn.of(lsn));
-    }
-  }
-
-  static void deleteTree(Path p) throws IOException {
-    if (!Files.exists(p)) return;
-    try (var walk = Files.walk(p)) {
-      for (Path x : walk.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(x);
     }
   }
 }

@@ -16,6 +16,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import store.DurableFile;
+import store.FileTrees;
 import store.wal.AcceptorState;
 import store.wal.ControlFileStore;
 import wire.xlog.Lsn;
@@ -175,9 +176,7 @@ public final class Timelines extends AbstractBehavior<Timelines.Command> {
   private static void deleteTree(Path dir) throws IOException {
     // The control file goes first: a crash midway leaves no half-timeline that would be loaded again.
     Files.deleteIfExists(dir.resolve(ControlFileStore.FILE_NAME));
-    try (var files = Files.walk(dir)) {
-      for (Path p : files.sorted(java.util.Comparator.reverseOrder()).toList()) Files.deleteIfExists(p);
-    }
+    FileTrees.delete(dir);
     DurableFile.fsyncDirectory(dir.getParent());
   }
 }

@@ -10,6 +10,7 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import store.FileTrees;
 
 /**
  * The throwaway PostgreSQL cluster a redo process runs on, and the files around it in its work
@@ -65,7 +66,7 @@ final class ScratchCluster {
   }
 
   private void initdb(WalRedoSettings settings) throws IOException {
-    deleteTree(dataDir);   // a half-made cluster from an interrupted initdb
+    FileTrees.delete(dataDir);   // a half-made cluster from an interrupted initdb
     RunAs.own(settings.osUser(), dir);
     String bin = settings.binDir().toString();
     run(settings, List.of(bin + "/initdb", "-D", dataDir.toString(), "-U", "postgres", "--auth=trust",
@@ -110,12 +111,5 @@ final class ScratchCluster {
   /** Keeps the previous process's log as postgres.log.1 and starts a fresh one. */
   void rotateLog() throws IOException {
     if (Files.exists(log)) Files.move(log, dir.resolve("postgres.log.1"), StandardCopyOption.REPLACE_EXISTING);
-  }
-
-  private static void deleteTree(Path root) throws IOException {
-    if (!Files.exists(root)) return;
-    try (var paths = Files.walk(root)) {
-      for (Path p : (Iterable<Path>) paths.sorted(java.util.Comparator.reverseOrder())::iterator) Files.delete(p);
-    }
   }
 }
