@@ -88,13 +88,15 @@ public final class CommitLatencyBench {
     SyncClusters.Strata strata = c instanceof SyncClusters.Strata s ? s : null;
     double[] before = strata == null ? null : safekeeperCounters(strata);
     long[] cpu0 = machineCpuTicks();
-    long jvm0 = childJvmCpuNanos();
+    double primary0 = Machine.cpuSeconds(Machine.postmaster(pg.dataDir()));
+    double replicas0 = c.replicaCpuSeconds();
     long proposer0 = strata == null ? 0 : strata.proposerCpuNanos();
     String[] wal0 = pg.psql("SELECT pg_current_wal_lsn() - '0/0', wal_sync FROM pg_stat_wal").strip().split("\\|");
     String out = pgbench(pg, clients, seconds);
     String[] wal1 = pg.psql("SELECT pg_current_wal_lsn() - '0/0', wal_sync FROM pg_stat_wal").strip().split("\\|");
     long[] cpu1 = machineCpuTicks();
-    long jvm1 = childJvmCpuNanos();
+    double primary1 = Machine.cpuSeconds(Machine.postmaster(pg.dataDir()));
+    double replicas1 = c.replicaCpuSeconds();
     long proposer1 = strata == null ? 0 : strata.proposerCpuNanos();
     long txns = Long.parseLong(find(DONE, out));
     double perTxn = Math.max(1, txns);
@@ -103,10 +105,11 @@ public final class CommitLatencyBench {
         (Double.parseDouble(wal1[1]) - Double.parseDouble(wal0[1])) / perTxn));
     double busy = (double) (cpu1[0] - cpu0[0]) / Math.max(1, cpu1[1] - cpu0[1]);
     double tickMs = 1000.0 / 100;   // USER_HZ
-    detail.append(String.format(Locale.ROOT, ", machine CPU %.0f %% busy, %.2f ms", busy * 100, (cpu1[0] - cpu0[0]) * tickMs / perTxn));
+    detail.append(String.format(Locale.ROOT, ", machine CPU %.0f %% busy, %.2f ms: primary PostgreSQL %.2f ms, %s %.2f ms", busy * 100,
+        (cpu1[0] - cpu0[0]) * tickMs / perTxn, (primary1 - primary0) * 1000 / perTxn, strata == null ? "standbys" : "Strata JVMs",
+        (replicas1 - replicas0) * 1000 / perTxn));
     if (strata != null) {
-      detail.append(String.format(Locale.ROOT, " (Strata JVMs %.2f ms, of which the proposer %.2f ms)", (jvm1 - jvm0) / 1e6 / perTxn,
-          (proposer1 - proposer0) / 1e6 / perTxn));
+      detail.append(String.format(Locale.ROOT, " (of which the proposer %.2f ms)", (proposer1 - proposer0) / 1e6 / perTxn));
       double[] after = safekeeperCounters(strata);
       double appends = after[0] - before[0];
       double fsyncs = after[1] - before[1];
@@ -131,12 +134,6 @@ public final class CommitLatencyBench {
     }
   }
 
-  /** CPU time of the JVMs this one started: the safekeeper nodes and the proposer (PostgreSQL daemonizes away). */
-  private static long childJvmCpuNanos() {
-    return ProcessHandle.current().descendants()
-        .filter(p -> p.info().command().map(c -> c.endsWith("/java")).orElse(false))
-        .mapToLong(p -> p.info().totalCpuDuration().map(Duration::toNanos).orElse(0L)).sum();
-  }
 
   /** Appends, fsyncs and fsync seconds, summed over the three safekeepers. */
   private static double[] safekeeperCounters(SyncClusters.Strata strata) {

@@ -44,6 +44,9 @@ final class SyncClusters {
     /** Log tails of the processes beside the primary, for a failure message. */
     String logs();
 
+    /** CPU seconds used so far by what keeps the copies: the Strata JVMs, or the standbys' processes. */
+    double replicaCpuSeconds();
+
     @Override
     void close();
   }
@@ -105,6 +108,13 @@ final class SyncClusters {
     @Override
     public PostgresFixture primary() {
       return primary;
+    }
+
+    @Override
+    public double replicaCpuSeconds() {
+      double sum = proposerCpuNanos() / 1e9;
+      for (StrataProcess sk : safekeepers) sum += Machine.cpuSeconds(Machine.strataNode(sk));
+      return sum;
     }
 
     /** CPU time the walproposer JVM has used so far. */
@@ -219,6 +229,11 @@ final class SyncClusters {
     @Override
     public String name() {
       return "baseline";
+    }
+
+    @Override
+    public double replicaCpuSeconds() {
+      return standbys.stream().mapToDouble(dir -> Machine.cpuSeconds(Machine.postmaster(dir))).sum();
     }
 
     @Override
