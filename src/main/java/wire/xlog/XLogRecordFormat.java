@@ -2,6 +2,7 @@ package wire.xlog;
 
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
+import java.util.List;
 import java.util.zip.CRC32C;
 import wire.pgdata.RelFileNode;
 import wire.xlog.WalFormatException.Kind;
@@ -85,38 +86,70 @@ public final class XLogRecordFormat {
   }
 
   /**
-   * One record with a single block reference (block id 0, never SAME_REL) and main data, laid out as
-   * XLogRecordAssemble does: headers, main data header, then the image (without its hole), the
-   * block data and the main data. {@code page} is a whole uncompressed page or null for no image;
-   * a hole of {@code holeLength} bytes at {@code holeOffset} is left out of it when not 0.
+   * A block reference to encode: {@code page} is a whole uncompressed page or null for no image; a
+   * hole of {@code holeLength} bytes at {@code holeOffset} is left out of it when not 0.
    */
+  public record EncodedBlock(RelFileNode rel, int fork, int blockNumber, boolean willInit, byte[] page, int holeOffset, int holeLength,
+      boolean apply, byte[] data) {
+    public EncodedBlock {
+      if (page != null && page.length != BlockImage.PAGE_SIZE) throw new IllegalArgumentException("page of " + page.length + " bytes");
+      if (data.length > 0xFFFF) throw new IllegalArgumentException("block data of " + data.length + " bytes");
+    }
+
+    int imageLength() {
+      return page == null ? 0 : BlockImage.PAGE_SIZE - holeLength;
+    }
+  }
+
+  /** One record with a single block reference (block id 0) and main data; see {@link #encodeWithBlocks}. */
   public static byte[] encodeWithBlock(int rmid, int info, int xid, Lsn prev, RelFileNode rel, int fork, int blockNumber,
       boolean willInit, byte[] page, int holeOffset, int holeLength, boolean apply, byte[] blockData, byte[] mainData) {
-    if (page != null && page.length != BlockImage.PAGE_SIZE) throw new IllegalArgumentException("page of " + page.length + " bytes");
-    if (blockData.length > 0xFFFF) throw new IllegalArgumentException("block data of " + blockData.length + " bytes");
-    int imageLength = page == null ? 0 : BlockImage.PAGE_SIZE - holeLength;
+    return encodeWithBlocks(rmid, info, xid, prev,
+        List.of(new EncodedBlock(rel, fork, blockNumber, willInit, page, holeOffset, holeLength, apply, blockData)), mainData);
+  }
+
+  /**
+   * One record with block references 0, 1, … and main data, laid out as XLogRecordAssemble does: the
+   * block headers (SAME_REL when a block's relation is the previous one's), the main data header, then
+   * each block's image (without its hole) and data, then the main data.
+   */
+  public static byte[] encodeWithBlocks(int rmid, int info, int xid, Lsn prev, List<EncodedBlock> blocks, byte[] mainData) {
     int dataHeader = mainData.length == 0 ? 0 : mainData.length <= 255 ? 2 : 5;
-    int blockHeader = 4 + (page == null ? 0 : 5) + RelFileNode.SIZE + 4;
-    int total = HEADER_SIZE + blockHeader + dataHeader + imageLength + blockData.length + mainData.length;
+    int total = HEADER_SIZE + dataHeader + mainData.length;
+    RelFileNode lastRel = null;
+    for (EncodedBlock k : blocks) {
+      total += 4 + (k.page() == null ? 0 : 5) + (k.rel().equals(lastRel) ? 0 : RelFileNode.SIZE) + 4 + k.imageLength() + k.data().length;
+      lastRel = k.rel();
+    }
     ByteBuffer b = ByteBuffer.allocate(total).order(ByteOrder.LITTLE_ENDIAN);
     b.putInt(TOT_LEN_OFFSET, total).putInt(XID_OFFSET, xid).putLong(PREV_OFFSET, prev.value())
         .put(INFO_OFFSET, (byte) info).put(RMID_OFFSET, (byte) rmid).position(HEADER_SIZE);
-    int flags = (fork & BlockRef.FORK_MASK) | (page != null ? BlockRef.HAS_IMAGE : 0) | (blockData.length > 0 ? BlockRef.HAS_DATA : 0)
-        | (willInit ? BlockRef.WILL_INIT : 0);
-    b.put((byte) 0).put((byte) flags).putShort((short) blockData.length);
-    if (page != null) {
-      int imageInfo = (holeLength > 0 ? BlockImage.HAS_HOLE : 0) | (apply ? BlockImage.APPLY : 0);
-      b.putShort((short) imageLength).putShort((short) (holeLength > 0 ? holeOffset : 0)).put((byte) imageInfo);
+    lastRel = null;
+    for (int id = 0; id < blocks.size(); id++) {
+      EncodedBlock k = blocks.get(id);
+      boolean sameRel = k.rel().equals(lastRel);
+      int flags = (k.fork() & BlockRef.FORK_MASK) | (k.page() != null ? BlockRef.HAS_IMAGE : 0) | (k.data().length > 0 ? BlockRef.HAS_DATA : 0)
+          | (k.willInit() ? BlockRef.WILL_INIT : 0) | (sameRel ? BlockRef.SAME_REL : 0);
+      b.put((byte) id).put((byte) flags).putShort((short) k.data().length);
+      if (k.page() != null) {
+        int imageInfo = (k.holeLength() > 0 ? BlockImage.HAS_HOLE : 0) | (k.apply() ? BlockImage.APPLY : 0);
+        b.putShort((short) k.imageLength()).putShort((short) (k.holeLength() > 0 ? k.holeOffset() : 0)).put((byte) imageInfo);
+      }
+      if (!sameRel) b.putInt(k.rel().spcNode()).putInt(k.rel().dbNode()).putInt(k.rel().relNode());
+      b.putInt(k.blockNumber());
+      lastRel = k.rel();
     }
-    b.putInt(rel.spcNode()).putInt(rel.dbNode()).putInt(rel.relNode()).putInt(blockNumber);
     if (dataHeader == 2) b.put((byte) BLOCK_ID_DATA_SHORT).put((byte) mainData.length);
     if (dataHeader == 5) b.put((byte) BLOCK_ID_DATA_LONG).putInt(mainData.length);
-    if (page != null) {
-      int before = holeLength > 0 ? holeOffset : BlockImage.PAGE_SIZE;
-      b.put(page, 0, before);
-      if (holeLength > 0) b.put(page, holeOffset + holeLength, BlockImage.PAGE_SIZE - holeOffset - holeLength);
+    for (EncodedBlock k : blocks) {
+      if (k.page() != null) {
+        int before = k.holeLength() > 0 ? k.holeOffset() : BlockImage.PAGE_SIZE;
+        b.put(k.page(), 0, before);
+        if (k.holeLength() > 0) b.put(k.page(), k.holeOffset() + k.holeLength(), BlockImage.PAGE_SIZE - k.holeOffset() - k.holeLength());
+      }
+      b.put(k.data());
     }
-    b.put(blockData).put(mainData);
+    b.put(mainData);
     b.putInt(CRC_OFFSET, computeCrc(b, b, 0, total, new CRC32C()));
     return b.array();
   }

@@ -1,11 +1,14 @@
 package wire.xlog.encode;
 
 import java.util.Arrays;
+import java.util.List;
+import wire.pgdata.ForkNumber;
 import wire.pgdata.RelFileNode;
 import wire.xlog.Lsn;
 import wire.xlog.RmgrId;
 import wire.xlog.WalPageHeader;
 import wire.xlog.XLogRecordFormat;
+import wire.xlog.XLogRecordFormat.EncodedBlock;
 import wire.xlog.rmgr.HeapRecord;
 import wire.xlog.rmgr.XactRecord;
 import wire.xlog.rmgr.XlogRecord;
@@ -44,22 +47,38 @@ public final class RehearsalWal {
     byte[] page = new byte[8192];
     Lsn prev = Lsn.INVALID;
     int xid = 1000;
+    // a vacuumed table: its visibility map's first page, all-visible bits set (the page's image, as
+    // after a checkpoint); the changes below clear those bits now and then, as on a real table
+    fillPage(page, 0);
+    prev = enc.append(visible(xid, prev, 0, page));
     for (long n = 0; enc.end().minus(from) < bytes; n++) {
       int block = (int) (n % BLOCKS);
       Arrays.fill(tuple, (byte) n);
-      byte[] insert = {(byte) (n % 200 + 1), 0, 0};   // xl_heap_insert: offnum, flags (no visibility bits cleared)
-      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.INSERT, xid, prev, HEAP, 0, block, false,
-          null, 0, 0, false, tuple, insert));
+      boolean newPage = n % 64 == 0;   // an insert that starts a page initialises it
+      byte[] insert = {(byte) (n % 200 + 1), 0, (byte) (n % 4 == 1 ? HeapRecord.INSERT_ALL_VISIBLE_CLEARED : 0)};   // xl_heap_insert
+      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.INSERT | (newPage ? HeapRecord.INIT_PAGE : 0), xid,
+          prev, HEAP, 0, block, newPage, null, 0, 0, false, tuple, insert));
       // an OLTP transaction's other records: a HOT update of the same page (now and then carrying its
       // image, as the first change after a checkpoint does), an index insert, a multi-insert
       byte[] update = new byte[14];   // xl_heap_update: old xmax, offnum, infobits, flags, new xmax, offnum
+      update[7] = (byte) (n % 4 == 2 ? HeapRecord.UPDATE_OLD_ALL_VISIBLE_CLEARED : 0);
       boolean image = n % 8 == 0;
       if (image) fillPage(page, n);
       prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.HOT_UPDATE, xid, prev, HEAP, 0, block, false,
           image ? page : null, 200, image ? 3000 + (int) (n % 1000) : 0, image, image ? new byte[0] : tuple, update));
+      if (n % 5 == 0) prev = enc.append(coldUpdate(n, xid, prev, block, tuple));
+      if (n % 5 == 2) prev = enc.append(lock(n, xid, prev, block, page));
+      if (n % 2 == 1) {
+        byte[] prune = {(byte) (xid - 1), (byte) ((xid - 1) >>> 8), 0, 0, 1, 0, 1, 0};   // xl_heap_prune: removed xid, 1 redirect, 1 dead
+        prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP2.id(), HeapRecord.HEAP2_PRUNE, 0, prev, HEAP, 0, block, false, null,
+            0, 0, false, new byte[] {2, 0, 3, 0, 4, 0}, prune));
+      }
+      boolean indexImage = n % 16 == 5;
+      if (indexImage) fillPage(page, n + 1);
       byte[] indexTuple = Arrays.copyOf(tuple, 16);
-      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.BTREE.id(), 0x00, xid, prev, INDEX, 0, block / 4 + 1, false, null, 0, 0,
-          false, indexTuple, new byte[] {1, 0}));
+      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.BTREE.id(), 0x00, xid, prev, INDEX, 0, block / 4 + 1, false,
+          indexImage ? page : null, 200, indexImage ? 3000 + (int) (n % 1000) : 0, indexImage, indexImage ? new byte[0] : indexTuple,
+          new byte[] {1, 0}));
       if (n % INSERTS_PER_IMAGE == 1) {
         byte[] multi = {0, 0, 8, 0};   // xl_heap_multi_insert: flags, pad, ntuples
         prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP2.id(), HeapRecord.HEAP2_MULTI_INSERT, xid, prev, HEAP, 0,
@@ -75,9 +94,37 @@ public final class RehearsalWal {
         prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.XLOG.id(), XlogRecord.FPI, 0, prev, IMAGES, 0,
             (int) (n / INSERTS_PER_IMAGE % BLOCKS), false, page, 200, 3000 + (int) (n % 1000), true, new byte[0], new byte[0]));
       }
+      if (n % 256 == 255) prev = enc.append(visible(xid, prev, block, null));   // a vacuum sets a page all-visible again
     }
     byte[] all = enc.bytes();
     return Arrays.copyOfRange(all, (int) from.minus(enc.start()), all.length);
+  }
+
+  /** HEAP2 VISIBLE: block 0 the visibility map's first page (with an image when given), block 1 the heap page. */
+  private static byte[] visible(int xid, Lsn prev, int heapBlock, byte[] vmImage) {
+    byte[] main = {(byte) (xid - 1), (byte) ((xid - 1) >>> 8), 0, 0, (byte) HeapRecord.VM_ALL_BITS};   // cutoff xid, flags
+    return XLogRecordFormat.encodeWithBlocks(RmgrId.HEAP2.id(), HeapRecord.HEAP2_VISIBLE, 0, prev, List.of(
+        new EncodedBlock(HEAP, ForkNumber.VM.ordinal(), 0, false, vmImage, 200, vmImage == null ? 0 : 3000, vmImage != null, new byte[0]),
+        new EncodedBlock(HEAP, 0, heapBlock, false, null, 0, 0, false, new byte[0])), main);
+  }
+
+  /** A non-HOT UPDATE: the new version on another page (block 0, now and then a fresh one), the old page as block 1. */
+  private static byte[] coldUpdate(long n, int xid, Lsn prev, int block, byte[] tuple) {
+    boolean init = n % 80 == 0;
+    byte[] update = new byte[14];
+    update[7] = (byte) (n % 3 == 0 ? HeapRecord.UPDATE_OLD_ALL_VISIBLE_CLEARED | HeapRecord.UPDATE_NEW_ALL_VISIBLE_CLEARED : 0);
+    return XLogRecordFormat.encodeWithBlocks(RmgrId.HEAP.id(), HeapRecord.UPDATE | (init ? HeapRecord.INIT_PAGE : 0), xid, prev, List.of(
+        new EncodedBlock(HEAP, 0, (block + 7) % BLOCKS, init, null, 0, 0, false, tuple),
+        new EncodedBlock(HEAP, 0, block, false, null, 0, 0, false, new byte[0])), update);
+  }
+
+  /** A row lock (SELECT … FOR UPDATE, a foreign key check), often the page's first change since a checkpoint. */
+  private static byte[] lock(long n, int xid, Lsn prev, int block, byte[] page) {
+    byte[] lock = {(byte) xid, (byte) (xid >>> 8), 0, 0, 1, 0, 0, (byte) (n % 2 == 0 ? HeapRecord.LOCK_ALL_FROZEN_CLEARED : 0)};
+    boolean image = n % 3 == 0;
+    if (image) fillPage(page, n + 2);
+    return XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.LOCK, xid, prev, HEAP, 0, block, false, image ? page : null, 200,
+        image ? 3000 + (int) (n % 1000) : 0, image, new byte[0], lock);
   }
 
   /** A page with a header whose pd_lower and pd_upper bound the hole, and tuples' worth of bytes around it. */
