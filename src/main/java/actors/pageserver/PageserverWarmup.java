@@ -19,7 +19,7 @@ import store.layer.TimelineLayers;
 import store.layer.TimelineMetadata;
 import store.layer.ValueHistory;
 import store.pgdatadir.DatadirKeySpace;
-import store.pgdatadir.DatadirModification;
+import store.pgdatadir.WalChunkIngest;
 import store.pgdatadir.WalIngest;
 import wire.keyspace.Value;
 import wire.pagestream.PagestreamRequest;
@@ -38,7 +38,6 @@ import wire.pgdata.ForkNumber;
 import wire.pgdata.RelTag;
 import wire.xlog.Lsn;
 import wire.xlog.WalDecoder;
-import wire.xlog.WalRecord;
 import wire.xlog.encode.RehearsalWal;
 
 /**
@@ -46,13 +45,14 @@ import wire.xlog.encode.RehearsalWal;
  * a scratch directory, before any tenant loads: a fresh JVM otherwise compiles that code while the
  * first real WAL and the first GetPage requests wait (catch-up ingest ran at about a fifth of a warm
  * JVM's speed, and a cold GetPage pass had three times the p99 of a hot one). The steps are the
- * real ones: 128 KiB chunks through the {@link WalDecoder}, {@link WalIngest} into a
- * {@link DatadirModification}, batches into {@link TimelineLayers}, freeze and flush to an L0 file,
+ * real ones: 128 KiB chunks through the Timeline actor's own loop ({@link WalChunkIngest}: decoder,
+ * {@link WalIngest}, batches into {@link TimelineLayers}), freeze and flush to an L0 file,
  * image layers as compaction writes them, then every page read back through {@link PageRequests},
  * and the images once more through the page service's connection code on a loopback socket. Nothing is kept; a failure only costs the warm-up.
  */
 final class PageserverWarmup {
   private static final int CHUNK = 128 * 1024;
+  /** As {@code strata.pageserver.ingest-batch-records} is by default. */
   private static final int BATCH_RECORDS = 100;
   private static final int READ_PASSES = 8;
   /** Each socket read is a round trip between two threads: fewer passes keep the start short. */
@@ -90,33 +90,20 @@ final class PageserverWarmup {
     }
   }
 
-  /** The Timeline actor's loop: chunks fed to the decoder, records ingested, stored in batches, the layer frozen and flushed when full. */
+  /** The Timeline actor's steps: chunks through {@link WalChunkIngest}, the layer frozen and flushed when full. */
   private static long ingest(TimelineLayers layers, TimelineHandle handle, Lsn start, byte[] wal) throws IOException {
-    WalDecoder decoder = WalDecoder.startingAt(start, Lsn.DEFAULT_SEGMENT_SIZE);
-    WalIngest ingest = new WalIngest(checkpoint(start), 0);
-    long[] at = {start.value(), 0};
-    DatadirModification mod = new DatadirModification(handle.datadir(start.value()), values -> {
-      if (!values.isEmpty()) layers.put(values);
-      layers.advance(at[0], at[1]);
-    });
+    WalChunkIngest chunks = new WalChunkIngest(WalDecoder.startingAt(start, Lsn.DEFAULT_SEGMENT_SIZE), new WalIngest(checkpoint(start), 0),
+        handle.datadir(start.value()), start.value(), 0, (values, end, prev) -> {
+          if (!values.isEmpty()) layers.put(values);
+          layers.advance(end, prev);
+        }, BATCH_RECORDS, Timeline.MAX_BATCH_BYTES);
     RecentWal recent = new RecentWal(Lsn.DEFAULT_SEGMENT_SIZE);
     long records = 0;
     try {
       for (int off = 0; off < wal.length; off += CHUNK) {
         byte[] chunk = Arrays.copyOfRange(wal, off, Math.min(wal.length, off + CHUNK));   // a fresh array per chunk, as received
         recent.append(start.value() + off, chunk);
-        decoder.feed(chunk);
-        int inBatch = 0;
-        for (WalRecord rec; (rec = decoder.next()) != null; records++) {
-          ingest.ingest(rec, mod);
-          at[0] = rec.endLsnValue();
-          at[1] = rec.lsnValue();
-          if (++inBatch >= BATCH_RECORDS) {
-            mod.commit();
-            inBatch = 0;
-          }
-        }
-        if (!mod.isEmpty() || inBatch > 0) mod.commit();
+        records += chunks.feed(chunk);
         if (layers.shouldFreeze()) {
           layers.freeze();
           layers.tryFlushFrozen();

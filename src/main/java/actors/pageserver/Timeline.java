@@ -12,13 +12,12 @@ import akka.actor.typed.javadsl.TimerScheduler;
 import java.io.IOException;
 import java.time.Duration;
 import store.layer.TimelineLayers;
-import store.pgdatadir.DatadirModification;
 import store.pgdatadir.InvalidWalRecord;
+import store.pgdatadir.WalChunkIngest;
 import store.pgdatadir.WalIngest;
 import wire.xlog.Lsn;
 import wire.xlog.WalDecoder;
 import wire.xlog.WalFormatException;
-import wire.xlog.WalRecord;
 
 /**
  * One timeline's writer: decodes the WAL its {@link WalReceiver} delivers, ingests it into the
@@ -39,7 +38,7 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   public enum Stop implements Command { INSTANCE }
 
   /** Pending values beyond this are stored even before the batch's record count is reached. */
-  private static final long MAX_BATCH_BYTES = 8 << 20;
+  static final long MAX_BATCH_BYTES = 8 << 20;
   /** Ingest messages waiting while a flush runs: the receiver sends at most WalReceiver.MAX_IN_FLIGHT. */
   private static final int STASH = 64;
 
@@ -53,9 +52,7 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
   private final ActorRef<WalReceiver.Command> receiver;
   private final StashBuffer<Command> stash;
   private boolean flushing;   // a frozen layer is being written on another thread
-  private WalDecoder decoder;
-  private DatadirModification mod;
-  private long ingestedEnd, ingestedPrev;   // end and start of the last record fully ingested
+  private WalChunkIngest chunks;   // the current stream's decoder and modification
   private long openedAt = System.nanoTime();
 
   static Behavior<Command> create(PageserverSettings settings, WalReceiverSettings receiverSettings, TimelineHandle handle,
@@ -119,43 +116,26 @@ public final class Timeline extends AbstractBehavior<Timeline.Command> {
       return this;
     }
     long last = layers.lastRecordLsn();
-    if (decoder == null || m.startLsn() != decoder.fedUpTo().value()) {
+    if (chunks == null || m.startLsn() != chunks.fedUpTo()) {
       if (m.startLsn() != last) {
         m.replyTo().tell(new IngestResult("WAL from " + Lsn.of(m.startLsn()) + " does not continue the timeline at " + Lsn.of(last)));
         return this;
       }
-      // A new stream (or a reconnect) starts again at last_record_lsn: whatever was half-decoded is dropped.
-      decoder = WalDecoder.startingAt(Lsn.of(last), Lsn.DEFAULT_SEGMENT_SIZE).expectPrev(Lsn.of(layers.prevRecordLsn()));
+      // A new stream (or a reconnect) starts again at last_record_lsn: whatever was half-decoded is
+      // dropped. The modification inside lives as long as the stream: its directory and size cache
+      // stays warm across messages, and stays right because this actor is the timeline's only writer.
+      long prev = layers.prevRecordLsn();
+      chunks = new WalChunkIngest(WalDecoder.startingAt(Lsn.of(last), Lsn.DEFAULT_SEGMENT_SIZE).expectPrev(Lsn.of(prev)), ingest,
+          handle.datadir(last), last, prev, this::store, settings.ingestBatchRecords(), MAX_BATCH_BYTES);
     }
     recentWal.append(m.startLsn(), m.bytes());
     try {
-      decoder.feed(m.bytes());
-      if (mod == null) {
-        // One modification for the life of the stream: its directory and size cache stays warm
-        // across messages, and stays right because this actor is the timeline's only writer.
-        // A FILE_COPY database creation reads pages back: what is pending must be stored first.
-        mod = new DatadirModification(handle.datadir(last), values -> store(values, ingestedEnd, ingestedPrev));
-      }
-      ingestedEnd = last;
-      ingestedPrev = layers.prevRecordLsn();
-      int inBatch = 0;
-      WalRecord rec;
-      while ((rec = decoder.next()) != null) {
-        ingest.ingest(rec, mod);
-        ingestedEnd = rec.endLsnValue();
-        ingestedPrev = rec.lsnValue();
-        if (++inBatch >= settings.ingestBatchRecords() || mod.pendingBytes() > MAX_BATCH_BYTES) {
-          store(mod.drain(), ingestedEnd, ingestedPrev);
-          inBatch = 0;
-        }
-      }
-      if (inBatch > 0 || !mod.isEmpty()) store(mod.drain(), ingestedEnd, ingestedPrev);
+      chunks.feed(m.bytes());
       if (layers.shouldFreeze()) flush();
       m.replyTo().tell(new IngestResult(null));
     } catch (WalFormatException | IOException | InvalidWalRecord | RuntimeException e) {
       ctx.getLog().error("ingest failed timeline={} at={} reason=\"{}\"", handle.id(), Lsn.of(layers.lastRecordLsn()), e.toString(), e);
-      decoder = null;
-      mod = null;   // its cache may hold changes that were never stored
+      chunks = null;   // its cache may hold changes that were never stored
       m.replyTo().tell(new IngestResult("ingest failed at " + Lsn.of(layers.lastRecordLsn()) + ": " + e.getMessage()));
     }
     return this;
