@@ -37,32 +37,12 @@ import wire.xlog.Lsn;
 public final class TimelineAcceptor extends AbstractBehavior<TimelineAcceptor.Command> {
   public sealed interface Command {}
 
-  public record Greet(ProposerGreeting greeting, ReplyTo replyTo) implements Command {
-    public Greet(ProposerGreeting greeting, ActorRef<Reply> replyTo) {
-      this(greeting, TimelineAcceptor.replyTo(replyTo));
-    }
-  }
-  public record Vote(VoteRequest request, ReplyTo replyTo) implements Command {
-    public Vote(VoteRequest request, ActorRef<Reply> replyTo) {
-      this(request, TimelineAcceptor.replyTo(replyTo));
-    }
-  }
-  public record Elect(ProposerElected elected, ReplyTo replyTo) implements Command {
-    public Elect(ProposerElected elected, ActorRef<Reply> replyTo) {
-      this(elected, TimelineAcceptor.replyTo(replyTo));
-    }
-  }
-  public record Append(AppendRequest request, ReplyTo replyTo) implements Command {
-    public Append(AppendRequest request, ActorRef<Reply> replyTo) {
-      this(request, TimelineAcceptor.replyTo(replyTo));
-    }
-  }
+  public record Greet(ProposerGreeting greeting, ReplyTo replyTo) implements Command {}
+  public record Vote(VoteRequest request, ReplyTo replyTo) implements Command {}
+  public record Elect(ProposerElected elected, ReplyTo replyTo) implements Command {}
+  public record Append(AppendRequest request, ReplyTo replyTo) implements Command {}
   /** A proposer connection ended: flush what it sent, forget its pending reply. */
-  public record Disconnected(ReplyTo connection) implements Command {
-    public Disconnected(ActorRef<Reply> connection) {
-      this(TimelineAcceptor.replyTo(connection));
-    }
-  }
+  public record Disconnected(ReplyTo connection) implements Command {}
   /** Readers (walsenders) get a {@link Positions} now and after every change. */
   public record Subscribe(ActorRef<Positions> subscriber) implements Command {}
   public record Unsubscribe(ActorRef<Positions> subscriber) implements Command {}

@@ -40,6 +40,7 @@ class TimelineAcceptorTest {
 
   @TempDir Path dir;
   private TestProbe<Reply> proposer;
+  private TimelineAcceptor.ReplyTo toProposer;
   private static final java.util.concurrent.atomic.AtomicInteger SPAWNED = new java.util.concurrent.atomic.AtomicInteger();
 
   @BeforeEach
@@ -47,6 +48,7 @@ class TimelineAcceptorTest {
     Files.createDirectories(dir);
     ControlFileStore.persist(dir, AcceptorState.implicit(TENANT, TIMELINE, 150018, SyntheticWal.SYSTEM_ID, SEG, 0));
     proposer = testKit.kit().createTestProbe();
+    toProposer = TimelineAcceptor.replyTo(proposer.ref());
   }
 
   private ActorRef<TimelineAcceptor.Command> spawn() {
@@ -70,18 +72,18 @@ class TimelineAcceptorTest {
   }
 
   private void elect(ActorRef<TimelineAcceptor.Command> acceptor, long term) {
-    acceptor.tell(new TimelineAcceptor.Vote(new VoteRequest(0, term), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Vote(new VoteRequest(0, term), toProposer));
     assertTrue(answer(VoteResponse.class).voteGiven());
-    acceptor.tell(new TimelineAcceptor.Elect(new ProposerElected(0, term, START, TermHistory.EMPTY.plus(term, START)), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Elect(new ProposerElected(0, term, START, TermHistory.EMPTY.plus(term, START)), toProposer));
   }
 
   @Test
   void voteIsNotGrantedTwiceForTheSameTermNorForALowerOne() {
     var acceptor = spawn();
-    acceptor.tell(new TimelineAcceptor.Greet(new ProposerGreeting(TENANT, TIMELINE, MembershipConfiguration.NONE, 150018, 0, SEG), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Greet(new ProposerGreeting(TENANT, TIMELINE, MembershipConfiguration.NONE, 150018, 0, SEG), toProposer));
     assertEquals(0, answer(AcceptorGreeting.class).term());
     for (long[] ask : new long[][] {{3, 1}, {3, 0}, {2, 0}, {4, 1}}) {
-      acceptor.tell(new TimelineAcceptor.Vote(new VoteRequest(0, ask[0]), proposer.ref()));
+      acceptor.tell(new TimelineAcceptor.Vote(new VoteRequest(0, ask[0]), toProposer));
       VoteResponse v = answer(VoteResponse.class);
       assertEquals(ask[1] == 1, v.voteGiven(), "vote for term " + ask[0]);
       assertEquals(Math.max(ask[0], v.term()), v.term());
@@ -91,11 +93,11 @@ class TimelineAcceptorTest {
   @Test
   void aGrantedVoteSurvivesARestart() {
     var acceptor = spawn();
-    acceptor.tell(new TimelineAcceptor.Vote(new VoteRequest(0, 5), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Vote(new VoteRequest(0, 5), toProposer));
     assertTrue(answer(VoteResponse.class).voteGiven());
     testKit.kit().stop(acceptor);
     var again = spawn();
-    again.tell(new TimelineAcceptor.Vote(new VoteRequest(0, 5), proposer.ref()));
+    again.tell(new TimelineAcceptor.Vote(new VoteRequest(0, 5), toProposer));
     VoteResponse v = answer(VoteResponse.class);
     assertFalse(v.voteGiven(), "term 5 was promised before the restart");
     assertEquals(5, v.term());
@@ -107,12 +109,12 @@ class TimelineAcceptorTest {
     var acceptor = spawn();
     elect(acceptor, 1);
     Lsn mid = START.plus(50_000);
-    acceptor.tell(new TimelineAcceptor.Append(append(1, wal, START, mid, wal.recordEnds().get(39)), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Append(append(1, wal, START, mid, wal.recordEnds().get(39)), toProposer));
     AppendResponse r = answer(AppendResponse.class);
     Lsn lastEnd = wal.recordEnds().stream().filter(e -> !e.isAfter(mid)).reduce((a, b) -> b).orElseThrow();
     assertEquals(lastEnd, r.flushLsn(), "flush_lsn is the last complete record");
     assertEquals(lastEnd, r.commitLsn(), "commit_lsn never passes flush_lsn");
-    acceptor.tell(new TimelineAcceptor.Append(append(1, wal, mid, wal.end(), wal.recordEnds().get(10)), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Append(append(1, wal, mid, wal.end(), wal.recordEnds().get(10)), toProposer));
     AppendResponse r2 = answer(AppendResponse.class);
     assertEquals(wal.recordEnds().get(39), r2.flushLsn());
     assertEquals(wal.recordEnds().get(39), r2.commitLsn(), "a lower proposed commit_lsn never moves it back");
@@ -145,17 +147,17 @@ class TimelineAcceptorTest {
   void outOfOrderStaleAndPrematureAppendsAreRefused() {
     SyntheticWal wal = SyntheticWal.records(START, 10, 1000);
     var acceptor = spawn();
-    acceptor.tell(new TimelineAcceptor.Append(append(1, wal, START, wal.end(), Lsn.INVALID), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Append(append(1, wal, START, wal.end(), Lsn.INVALID), toProposer));
     assertEquals(SkError.APPEND_BEFORE_ELECTION, refusal().failure().kind());
 
     elect(acceptor, 2);
     Lsn gapStart = START.plus(16);
-    acceptor.tell(new TimelineAcceptor.Append(append(2, wal, gapStart, wal.end(), Lsn.INVALID), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Append(append(2, wal, gapStart, wal.end(), Lsn.INVALID), toProposer));
     Refusal gap = refusal();
     assertEquals(SkError.OUT_OF_ORDER_APPEND, gap.failure().kind());
     assertTrue(gap.failure().message().contains("gap"), gap.failure().message());
 
-    acceptor.tell(new TimelineAcceptor.Append(append(1, wal, START, wal.end(), Lsn.INVALID), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Append(append(1, wal, START, wal.end(), Lsn.INVALID), toProposer));
     AppendResponse stale = answer(AppendResponse.class);
     assertEquals(2, stale.term(), "a stale proposer learns the higher term");
     assertEquals(Lsn.INVALID, stale.flushLsn());
@@ -164,9 +166,9 @@ class TimelineAcceptorTest {
   @Test
   void electionWithAWrongTruncationPointIsRefused() {
     var acceptor = spawn();
-    acceptor.tell(new TimelineAcceptor.Vote(new VoteRequest(0, 1), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Vote(new VoteRequest(0, 1), toProposer));
     answer(VoteResponse.class);
-    acceptor.tell(new TimelineAcceptor.Elect(new ProposerElected(0, 1, START.plus(8), TermHistory.EMPTY.plus(1, START)), proposer.ref()));
+    acceptor.tell(new TimelineAcceptor.Elect(new ProposerElected(0, 1, START.plus(8), TermHistory.EMPTY.plus(1, START)), toProposer));
     assertEquals(SkError.UNEXPECTED_TRUNCATION, refusal().failure().kind());
   }
 }
