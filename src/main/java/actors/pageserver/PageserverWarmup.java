@@ -54,6 +54,8 @@ final class PageserverWarmup {
   private static final int CHUNK = 128 * 1024;
   /** As {@code strata.pageserver.ingest-batch-records} is by default. */
   private static final int BATCH_RECORDS = 100;
+  /** Reconnections the ingest rehearses (see {@link #ingest}). */
+  private static final int STREAMS = 4;
   private static final int READ_PASSES = 8;
   /** Each socket read is a round trip between two threads: fewer passes keep the start short. */
   private static final int SOCKET_PASSES = 2;
@@ -90,23 +92,33 @@ final class PageserverWarmup {
     }
   }
 
-  /** The Timeline actor's steps: chunks through {@link WalChunkIngest}, the layer frozen and flushed when full. */
+  /**
+   * The Timeline actor's steps: chunks through {@link WalChunkIngest}, the layer frozen and flushed
+   * when full. The WAL comes as {@link #STREAMS} streams, each resuming at the last stored record as
+   * a reconnected walreceiver does: each stream starts with empty directory and size caches, as real
+   * WAL's first stream will.
+   */
   private static long ingest(TimelineLayers layers, TimelineHandle handle, Lsn start, byte[] wal) throws IOException {
-    WalChunkIngest chunks = new WalChunkIngest(WalDecoder.startingAt(start, Lsn.DEFAULT_SEGMENT_SIZE), new WalIngest(checkpoint(start), 0),
-        handle.datadir(start.value()), start.value(), 0, (values, end, prev) -> {
-          if (!values.isEmpty()) layers.put(values);
-          layers.advance(end, prev);
-        }, BATCH_RECORDS, Timeline.MAX_BATCH_BYTES);
+    WalIngest walIngest = new WalIngest(checkpoint(start), 0);
     RecentWal recent = new RecentWal(Lsn.DEFAULT_SEGMENT_SIZE);
     long records = 0;
     try {
-      for (int off = 0; off < wal.length; off += CHUNK) {
-        byte[] chunk = Arrays.copyOfRange(wal, off, Math.min(wal.length, off + CHUNK));   // a fresh array per chunk, as received
-        recent.append(start.value() + off, chunk);
-        records += chunks.feed(chunk);
-        if (layers.shouldFreeze()) {
-          layers.freeze();
-          layers.tryFlushFrozen();
+      for (int stream = 1; stream <= STREAMS; stream++) {
+        long last = layers.lastRecordLsn();
+        WalChunkIngest chunks = new WalChunkIngest(WalDecoder.startingAt(Lsn.of(last), Lsn.DEFAULT_SEGMENT_SIZE), walIngest,
+            handle.datadir(last), last, layers.prevRecordLsn(), (values, end, prev) -> {
+              if (!values.isEmpty()) layers.put(values);
+              layers.advance(end, prev);
+            }, BATCH_RECORDS, Timeline.MAX_BATCH_BYTES);
+        int streamEnd = (int) ((long) wal.length * stream / STREAMS);
+        for (int off = (int) (last - start.value()); off < streamEnd; off += CHUNK) {
+          byte[] chunk = Arrays.copyOfRange(wal, off, Math.min(streamEnd, off + CHUNK));   // a fresh array per chunk, as received
+          recent.append(start.value() + off, chunk);
+          records += chunks.feed(chunk);
+          if (layers.shouldFreeze()) {
+            layers.freeze();
+            layers.tryFlushFrozen();
+          }
         }
       }
     } catch (wire.xlog.WalFormatException | store.pgdatadir.InvalidWalRecord e) {

@@ -1,5 +1,7 @@
 package wire.xlog.encode;
 
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.util.Arrays;
 import java.util.List;
 import wire.pgdata.ForkNumber;
@@ -9,15 +11,18 @@ import wire.xlog.RmgrId;
 import wire.xlog.WalPageHeader;
 import wire.xlog.XLogRecordFormat;
 import wire.xlog.XLogRecordFormat.EncodedBlock;
+import wire.xlog.rmgr.ClogRecord;
 import wire.xlog.rmgr.HeapRecord;
+import wire.xlog.rmgr.StandbyRecord;
 import wire.xlog.rmgr.XactRecord;
 import wire.xlog.rmgr.XlogRecord;
 
 /**
  * Synthetic WAL shaped like a small OLTP load, for a pageserver to run its ingest and read code
  * before real WAL arrives: heap inserts, HOT updates (some with the page's image) and multi-inserts
- * into {@link #HEAP}, index inserts into {@link #INDEX}, transaction commits, and full-page images of
- * the blocks of {@link #IMAGES}; every image has a hole, as real pages have. Record for record it is valid WAL, starting at the first record position
+ * into {@link #HEAP}, index inserts into {@link #INDEX}, inserts that keep extending {@link #HISTORY},
+ * transaction commits, full-page images of the blocks of {@link #IMAGES}, and the rarer records of
+ * {@link #lessFrequent}; every image has a hole, as real pages have. Record for record it is valid WAL, starting at the first record position
  * of a segment; no PostgreSQL could replay it into a meaningful database.
  */
 public final class RehearsalWal {
@@ -25,11 +30,15 @@ public final class RehearsalWal {
   public static final RelFileNode HEAP = new RelFileNode(1663, 5, 16384);
   public static final RelFileNode IMAGES = new RelFileNode(1663, 5, 16385);
   public static final RelFileNode INDEX = new RelFileNode(1663, 5, 16386);
+  /** An append-only table (pgbench_history): it grows by a block every {@link #ROWS_PER_HISTORY_PAGE} rows, to the end. */
+  public static final RelFileNode HISTORY = new RelFileNode(1663, 5, 16387);
   /** Blocks of each relation the records touch. */
   public static final int BLOCKS = 512;
   private static final int INSERTS_PER_IMAGE = 16;
   private static final int INSERTS_PER_COMMIT = 4;
   private static final int TUPLE_BYTES = 120;
+  private static final int ROWS_PER_HISTORY_PAGE = 24;
+  private static final int RUNNING_XIDS = 64;   // enough that the record's main data needs the long header (over 255 bytes)
 
   private RehearsalWal() {}
 
@@ -95,9 +104,60 @@ public final class RehearsalWal {
             (int) (n / INSERTS_PER_IMAGE % BLOCKS), false, page, 200, 3000 + (int) (n % 1000), true, new byte[0], new byte[0]));
       }
       if (n % 256 == 255) prev = enc.append(visible(xid, prev, block, null));   // a vacuum sets a page all-visible again
+      prev = enc.append(historyInsert(n, xid, prev, tuple));
+      prev = lessFrequent(enc, n, xid, prev, block, tuple, page);
     }
     byte[] all = enc.bytes();
     return Arrays.copyOfRange(all, (int) from.minus(enc.start()), all.length);
+  }
+
+  /** An insert into {@link #HISTORY}: the first row of a page extends the relation and initialises the page. */
+  private static byte[] historyInsert(long n, int xid, Lsn prev, byte[] tuple) {
+    boolean newPage = n % ROWS_PER_HISTORY_PAGE == 0;
+    byte[] insert = {(byte) (n % ROWS_PER_HISTORY_PAGE + 1), 0, 0};
+    return XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.INSERT | (newPage ? HeapRecord.INIT_PAGE : 0), xid, prev,
+        HISTORY, 0, (int) (n / ROWS_PER_HISTORY_PAGE), newPage, null, 0, 0, false, Arrays.copyOf(tuple, 50), insert);
+  }
+
+  /**
+   * The records a real load has now and then besides its transactions: deletes, in-place catalog
+   * updates (VACUUM and ANALYZE update pg_class so), hint-bit page images, the running transactions
+   * a checkpoint logs (main data over 255 bytes), new CLOG pages, OID allocation.
+   */
+  private static Lsn lessFrequent(WalStreamEncoder enc, long n, int xid, Lsn prev, int block, byte[] tuple, byte[] page) {
+    if (n % 7 == 3) {
+      byte[] delete = {(byte) xid, (byte) (xid >>> 8), 0, 0, (byte) (n % 200 + 1), 0, 0, (byte) (n % 2 == 0 ? HeapRecord.DELETE_ALL_VISIBLE_CLEARED : 0)};
+      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.DELETE, xid, prev, HEAP, 0, block, false, null, 0, 0,
+          false, new byte[0], delete));
+    }
+    if (n % 50 == 7) {
+      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.HEAP.id(), HeapRecord.INPLACE, 0, prev, HEAP, 0, block, false, null, 0, 0,
+          false, tuple, new byte[] {3, 0}));   // xl_heap_inplace: offnum; the new tuple as block data
+    }
+    if (n % 32 == 8) {
+      fillPage(page, n + 3);
+      prev = enc.append(XLogRecordFormat.encodeWithBlock(RmgrId.XLOG.id(), XlogRecord.FPI_FOR_HINT, 0, prev, HEAP, 0, block, false, page, 200,
+          3000 + (int) (n % 1000), true, new byte[0], new byte[0]));
+    }
+    if (n % 100 == 50) prev = enc.append(XLogRecordFormat.encode(RmgrId.STANDBY.id(), StandbyRecord.RUNNING_XACTS, 0, prev, runningXacts(xid)));
+    if (n % 400 == 200) {
+      int pageno = (int) (n / 400) + 1;
+      prev = enc.append(XLogRecordFormat.encode(RmgrId.CLOG.id(), ClogRecord.ZEROPAGE, 0, prev, littleEndian(pageno)));
+    }
+    if (n % 500 == 300) prev = enc.append(XLogRecordFormat.encode(RmgrId.XLOG.id(), XlogRecord.NEXTOID, 0, prev, littleEndian(20_000 + (int) n)));
+    return prev;
+  }
+
+  /** xl_running_xacts: xcnt, subxcnt, subxid_overflow (padded), nextXid, oldestRunningXid, latestCompletedXid, then the xids. */
+  private static byte[] runningXacts(int xid) {
+    ByteBuffer b = ByteBuffer.allocate(24 + 4 * RUNNING_XIDS).order(ByteOrder.LITTLE_ENDIAN);
+    b.putInt(RUNNING_XIDS).putInt(0).putInt(0).putInt(xid + 1).putInt(xid - RUNNING_XIDS).putInt(xid - 1);
+    for (int i = 0; i < RUNNING_XIDS; i++) b.putInt(xid - RUNNING_XIDS + i);
+    return b.array();
+  }
+
+  private static byte[] littleEndian(int v) {
+    return ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(v).array();
   }
 
   /** HEAP2 VISIBLE: block 0 the visibility map's first page (with an image when given), block 1 the heap page. */

@@ -30,10 +30,12 @@ class RehearsalWalTest {
     WalChecks.Dump dump = WalChecks.waldump(dir, from, from.plus(wal.length));
     assertEquals(0, dump.exitCode(), dump.output());
     for (String kind : new String[] {"desc: INSERT off", "desc: INSERT+INIT", "desc: HOT_UPDATE", "desc: UPDATE off", "desc: LOCK",
-        "desc: PRUNE", "desc: VISIBLE", "desc: MULTI_INSERT", "desc: INSERT_LEAF", "desc: COMMIT", "desc: FPI"}) {
+        "desc: PRUNE", "desc: VISIBLE", "desc: MULTI_INSERT", "desc: INSERT_LEAF", "desc: COMMIT", "desc: FPI ", "desc: DELETE", "desc: INPLACE", "desc: FPI_FOR_HINT",
+        "desc: RUNNING_XACTS", "desc: ZEROPAGE", "desc: NEXTOID"}) {
       assertTrue(dump.output().contains(kind), "pg_waldump shows a record with '" + kind + "'");
     }
     assertTrue(dump.output().contains("blkref #1: rel 1663/5/16384"), "two-block records (an UPDATE's old page, VISIBLE's heap page)");
     assertTrue(dump.output().contains("fork vm blk 0 FPW"), "the visibility map page's image");
+    assertTrue(dump.output().contains("rel 1663/5/16387 blk 15"), "the history table keeps growing");
   }
 }
