@@ -13,7 +13,8 @@ import wire.xlog.Lsn;
  *
  * <p>Modes: {@code catchup} (default) keeps both consumers down while the workload runs, then
  * starts each alone (standby first) and times it from its start to the WAL end, so neither is
- * limited by how fast the primary makes WAL; {@code live} keeps both following during the workload
+ * limited by how fast the primary makes WAL; then it freezes both (SIGSTOP) through a second
+ * workload and times each one's catch-up again, now with a warm JIT and warm caches; {@code live} keeps both following during the workload
  * and reports, besides the rate, how long after the workload's end each one reached the WAL end.
  *
  * <p>Arguments: [pgbench scale, default 20] [pgbench run seconds, default 30] [catchup|live].
@@ -82,19 +83,34 @@ public final class PageserverIngestBench {
 
       Machine p0 = Machine.sample();
       long p = System.nanoTime();
+      // the first WAL may arrive before /ready: watch from the start (the HTTP port answers before then)
+      long[] first = {0};
+      double[] cpuAtFirst = {0};
+      Thread watcher = new Thread(() -> {
+        while (first[0] == 0 && !Thread.currentThread().isInterrupted()) {
+          try {
+            if (ip.pageserverLsn().isAfter(psStart)) {
+              first[0] = System.nanoTime();
+              cpuAtFirst[0] = Machine.cpuSeconds(Machine.strataNode(ip.cluster.pageserver()));
+              return;
+            }
+          } catch (RuntimeException notYet) {
+            // the node is still starting
+          }
+          try {
+            Thread.sleep(5);
+          } catch (InterruptedException e) {
+            return;
+          }
+        }
+      }, "first-wal-watcher");
+      watcher.setDaemon(true);
+      watcher.start();
       StrataProcess node = ip.cluster.startPageserver();
       long pUp = System.nanoTime();
       Jfr.start(node);
-      long[] first = {0};
-      double[] cpuAtFirst = {0};
-      StrataProcess.await(CATCH_UP, "pageserver at " + end, () -> {
-        Lsn l = ip.pageserverLsn();
-        if (first[0] == 0 && l.isAfter(psStart)) {
-          first[0] = System.nanoTime();
-          cpuAtFirst[0] = Machine.cpuSeconds(Machine.strataNode(node));
-        }
-        return !l.isBefore(end);
-      });
+      StrataProcess.await(CATCH_UP, "pageserver at " + end, () -> !ip.pageserverLsn().isBefore(end));
+      watcher.join();
       long pEnd = System.nanoTime();
       Jfr.dump(node, "ingest");
       double psCpu = Machine.cpuSeconds(Machine.strataNode(node));
@@ -106,6 +122,46 @@ public final class PageserverIngestBench {
           Machine.sample().busyPercentSince(p0), Machine.loadAverage());
       System.out.printf("ratio pageserver / standby (MB/s from process start): %.2f; from the first WAL: %.2f%n",
           (psMb / secs(p, pEnd)) / (sbMb / secs(s, sEnd)), (psMb / secs(first[0], pEnd)) / (sbMb / secs(s, sEnd)));
+      warmCatchUp(ip, standby, node, scale, seconds);
+    }
+  }
+
+  /**
+   * Both consumers, now past their start (the pageserver's JIT has compiled its ingest), are frozen
+   * while a second workload runs, then let go one at a time (standby first) and timed to the WAL end.
+   */
+  private static void warmCatchUp(ImportedPrimary ip, StreamingStandby standby, StrataProcess node, int scale, int seconds) {
+    Lsn sbFrom = standby.replayLsn();
+    Lsn psFrom = ip.pageserverLsn();
+    try (Frozen sbFrozen = Frozen.stop(Machine.postmaster(standby.dataDir())); Frozen psFrozen = Frozen.stop(Machine.strataNode(node))) {
+      ip.pgbench("-i", "-s", Integer.toString(scale), "-q");   // the first workload again: pgbench drops and reloads its tables
+      ip.pgbench("-c", "4", "-j", "2", "-T", Integer.toString(seconds));
+      Lsn end = ip.flushLsn();
+
+      Machine s0 = Machine.sample();
+      double sbCpu0 = Machine.cpuSeconds(Machine.postmaster(standby.dataDir()));
+      long s = System.nanoTime();
+      sbFrozen.resume();
+      StrataProcess.await(CATCH_UP, "standby at " + end, () -> {
+        Lsn r = standby.replayLsn();
+        return r != null && !r.isBefore(end);
+      });
+      long sEnd = System.nanoTime();
+      double sbMb = end.minus(sbFrom) / 1e6;
+      System.out.printf("warm standby: %.1f MB from %s in %.2f s: %.1f MB/s; CPU %.1f s; machine %.0f %% busy%n", sbMb, sbFrom, secs(s, sEnd),
+          sbMb / secs(s, sEnd), Machine.cpuSeconds(Machine.postmaster(standby.dataDir())) - sbCpu0, Machine.sample().busyPercentSince(s0));
+
+      Machine p0 = Machine.sample();
+      double psCpu0 = Machine.cpuSeconds(Machine.strataNode(node));
+      long p = System.nanoTime();
+      psFrozen.resume();
+      StrataProcess.await(CATCH_UP, "pageserver at " + end, () -> !ip.pageserverLsn().isBefore(end));
+      long pEnd = System.nanoTime();
+      double psMb = end.minus(psFrom) / 1e6;
+      System.out.printf("warm pageserver: %.1f MB from %s in %.2f s: %.1f MB/s; CPU %.1f s (JVM, redo children); machine %.0f %% busy%n",
+          psMb, psFrom, secs(p, pEnd), psMb / secs(p, pEnd), Machine.cpuSeconds(Machine.strataNode(node)) - psCpu0,
+          Machine.sample().busyPercentSince(p0));
+      System.out.printf("warm ratio pageserver / standby (MB/s): %.2f%n", (psMb / secs(p, pEnd)) / (sbMb / secs(s, sEnd)));
     }
   }
 
