@@ -42,8 +42,7 @@ public final class PageserverIngestBench {
       Lsn walStart = ip.flushLsn();
       long t0 = System.nanoTime();
       Machine m0 = Machine.sample();
-      ip.pgbench("-i", "-s", Integer.toString(scale), "-q");
-      ip.pgbench("-c", "4", "-j", "2", "-T", Integer.toString(seconds));
+      workload(ip, scale, seconds);
       long t1 = System.nanoTime();
       Lsn end = ip.flushLsn();
       double mb = end.minus(walStart) / 1e6;
@@ -70,10 +69,7 @@ public final class PageserverIngestBench {
       long s = System.nanoTime();
       standby.start();
       long sUp = System.nanoTime();
-      StrataProcess.await(CATCH_UP, "standby at " + end, () -> {
-        Lsn r = standby.replayLsn();
-        return r != null && !r.isBefore(end);
-      });
+      awaitStandby(standby, end);
       long sEnd = System.nanoTime();
       double sbCpu = Machine.cpuSeconds(Machine.postmaster(standby.dataDir()));
       double sbMb = end.minus(backupStart) / 1e6;
@@ -134,18 +130,14 @@ public final class PageserverIngestBench {
     Lsn sbFrom = standby.replayLsn();
     Lsn psFrom = ip.pageserverLsn();
     try (Frozen sbFrozen = Frozen.stop(Machine.postmaster(standby.dataDir())); Frozen psFrozen = Frozen.stop(Machine.strataNode(node))) {
-      ip.pgbench("-i", "-s", Integer.toString(scale), "-q");   // the first workload again: pgbench drops and reloads its tables
-      ip.pgbench("-c", "4", "-j", "2", "-T", Integer.toString(seconds));
+      workload(ip, scale, seconds);   // the first workload again: pgbench -i drops and reloads its tables
       Lsn end = ip.flushLsn();
 
       Machine s0 = Machine.sample();
       double sbCpu0 = Machine.cpuSeconds(Machine.postmaster(standby.dataDir()));
       long s = System.nanoTime();
       sbFrozen.resume();
-      StrataProcess.await(CATCH_UP, "standby at " + end, () -> {
-        Lsn r = standby.replayLsn();
-        return r != null && !r.isBefore(end);
-      });
+      awaitStandby(standby, end);
       long sEnd = System.nanoTime();
       double sbMb = end.minus(sbFrom) / 1e6;
       System.out.printf("warm standby: %.1f MB from %s in %.2f s: %.1f MB/s; CPU %.1f s; machine %.0f %% busy%n", sbMb, sbFrom, secs(s, sEnd),
@@ -163,6 +155,18 @@ public final class PageserverIngestBench {
           Machine.sample().busyPercentSince(p0));
       System.out.printf("warm ratio pageserver / standby (MB/s): %.2f%n", (psMb / secs(p, pEnd)) / (sbMb / secs(s, sEnd)));
     }
+  }
+
+  private static void workload(ImportedPrimary ip, int scale, int seconds) {
+    ip.pgbench("-i", "-s", Integer.toString(scale), "-q");
+    ip.pgbench("-c", "4", "-j", "2", "-T", Integer.toString(seconds));
+  }
+
+  private static void awaitStandby(StreamingStandby standby, Lsn end) {
+    StrataProcess.await(CATCH_UP, "standby at " + end, () -> {
+      Lsn r = standby.replayLsn();
+      return r != null && !r.isBefore(end);
+    });
   }
 
   private static void await(Supplier<Boolean> condition, String what) {

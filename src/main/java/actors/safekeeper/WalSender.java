@@ -35,8 +35,8 @@ import wire.xlog.Lsn;
  * Streams a timeline's WAL to one reader (safekeeper.md §6): up to commit_lsn, or, when the reader
  * names a term, up to flush_lsn for as long as this safekeeper stays in that term. Reads happen on
  * the blocking dispatcher, one at a time; up to {@link #MAX_UNSENT} chunks may wait for the socket
- * meanwhile, so that reading, framing and writing overlap: one chunk at a time, a catch-up waited
- * for four thread hand-offs per 128 KiB.
+ * meanwhile, so that reading, framing and writing overlap instead of each chunk waiting for the
+ * previous one to be written (four thread hand-offs per 128 KiB).
  */
 final class WalSender extends AbstractBehavior<WalSender.Command> {
   sealed interface Command {}
